@@ -1,0 +1,28 @@
+"""The roles of the regulation (第三条–第五条), each a Django group created by a data migration.
+
+The group name is what people read in the admin; the code is what the program uses.
+"""
+
+from django.db import models
+
+
+class Role(models.TextChoices):
+    OFFICE = "office", "领导小组办公室（党群工作部）"
+    ADMIN_OFFICE = "admin_office", "党政办（回复通稿审定）"
+    LEADERSHIP = "leadership", "网络舆情处置工作领导小组"
+    TOP_LEADERS = "top_leaders", "学校党政主要领导"
+    DEPARTMENT_HEADS = "department_heads", "部门负责人"
+    SUPERVISING_LEADERS = "supervising_leaders", "分管院领导"
+    LIAISONS = "liaisons", "联络员"
+    SYSTEM_ADMIN = "system_admin", "系统管理员"
+
+
+def group_name(role: Role) -> str:
+    return str(role.label)
+
+
+ROLE_BY_GROUP_NAME = {str(role.label): role for role in Role}
+
+# Roles that see every incident (第三条: the leadership group leads the whole work; its office receives
+# every report). Supervising leaders, heads and liaisons see only their departments'.
+SEE_ALL_ROLES = frozenset({Role.OFFICE, Role.LEADERSHIP, Role.TOP_LEADERS})

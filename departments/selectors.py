@@ -1,0 +1,36 @@
+"""Reads about departments and people."""
+
+from django.db.models import QuerySet
+
+from .models import Department, Liaison, User
+from .roles import ROLE_BY_GROUP_NAME, Role, group_name
+
+
+def roles_of(user) -> frozenset[Role]:
+    """The roles a user holds, read once per user object (one query)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return frozenset()
+    cached = user.__dict__.get("_roles_cache")
+    if cached is None:
+        names = user.groups.values_list("name", flat=True)
+        cached = frozenset(ROLE_BY_GROUP_NAME[n] for n in names if n in ROLE_BY_GROUP_NAME)
+        user.__dict__["_roles_cache"] = cached
+    return cached
+
+
+def users_with_role(role: Role) -> QuerySet[User]:
+    return User.objects.filter(is_active=True, groups__name=group_name(role)).distinct()
+
+
+def department_people(department: Department) -> QuerySet[User]:
+    """The head and the registered liaisons: who answers for the department's incidents."""
+    liaison_ids = Liaison.objects.filter(department=department, status=Liaison.Status.REGISTERED).values_list(
+        "user_id", flat=True
+    )
+    return User.objects.filter(is_active=True).filter(
+        pk__in=[*liaison_ids, *([department.head_id] if department.head_id else [])]
+    )
+
+
+def office_department() -> Department | None:
+    return Department.objects.filter(duty=Department.Duty.OFFICE).first()

@@ -1,0 +1,206 @@
+"""Every write on departments, liaisons, roles and media accounts; grants to departments happen only here."""
+
+from collections.abc import Iterable
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from guardian.shortcuts import assign_perm, get_users_with_perms, remove_perm
+
+from opinion_system.errors import DomainError, NotAllowed
+
+from .models import Department, Liaison, OfficialMediaAccount, User
+from .roles import Role, group_name
+
+VIEW_INCIDENTS = "view_department_incidents"
+ACT_INCIDENTS = "act_department_incidents"
+DEPARTMENT_PERMS = (VIEW_INCIDENTS, ACT_INCIDENTS)
+
+
+def stamp(obj, *, actor: User | None, reason: str) -> None:
+    """Tell django-simple-history who made the next save and why, also outside a request."""
+    obj._history_user = actor
+    obj._change_reason = reason[:100]
+
+
+def has_role(user: User, role: Role) -> bool:
+    from .selectors import roles_of
+
+    return role in roles_of(user)
+
+
+def _require_office_or_admin(actor: User) -> None:
+    if not (actor.is_superuser or has_role(actor, Role.OFFICE) or has_role(actor, Role.SYSTEM_ADMIN)):
+        raise NotAllowed("只有领导小组办公室（党群工作部）或系统管理员可以维护部门、联络员备案。")
+
+
+def _wanted_grants(department: Department) -> dict[int, set[str]]:
+    wanted: dict[int, set[str]] = {}
+    if department.head_id:
+        wanted.setdefault(department.head_id, set()).update(DEPARTMENT_PERMS)
+    for user_id in department.liaisons.filter(status=Liaison.Status.REGISTERED).values_list(
+        "user_id", flat=True
+    ):
+        wanted.setdefault(user_id, set()).update(DEPARTMENT_PERMS)
+    if department.supervising_leader_id:
+        # 第五条: the supervising leader holds 一岗双责 — sees the department's incidents, acts through opinions.
+        wanted.setdefault(department.supervising_leader_id, set()).add(VIEW_INCIDENTS)
+    return wanted
+
+
+def department_sync_grants(department: Department) -> None:
+    """Make the department's object permissions match its head, registered liaisons and supervising leader."""
+    wanted = _wanted_grants(department)
+    current = get_users_with_perms(
+        department, attach_perms=True, with_group_users=False, only_with_perms_in=DEPARTMENT_PERMS
+    )
+    for user, perms in current.items():
+        for perm in set(perms) - wanted.get(user.pk, set()):
+            remove_perm(perm, user, department)
+    have = {user.pk: set(perms) for user, perms in current.items()}
+    users = User.objects.in_bulk(list(wanted))
+    for user_id, perms in wanted.items():
+        for perm in perms - have.get(user_id, set()):
+            assign_perm(perm, users[user_id], department)
+    for user in [*current, *users.values()]:
+        user.__dict__.pop("_department_ids_cache", None)
+
+
+def _sync_role_group(role: Role, user: User, member: bool) -> None:
+    group = Group.objects.get(name=group_name(role))
+    if member:
+        user.groups.add(group)
+    else:
+        user.groups.remove(group)
+    # Forget what this user object remembered about its rights.
+    user.__dict__.pop("_roles_cache", None)
+    user.__dict__.pop("_department_ids_cache", None)
+
+
+def _sync_derived_roles(users: Iterable[User | None]) -> None:
+    """Heads, supervising leaders and liaisons are groups that follow the department records."""
+    for user in {u for u in users if u is not None}:
+        _sync_role_group(Role.DEPARTMENT_HEADS, user, Department.objects.filter(head=user).exists())
+        _sync_role_group(
+            Role.SUPERVISING_LEADERS, user, Department.objects.filter(supervising_leader=user).exists()
+        )
+        _sync_role_group(
+            Role.LIAISONS, user, Liaison.objects.filter(user=user, status=Liaison.Status.REGISTERED).exists()
+        )
+
+
+@transaction.atomic
+def department_save(
+    *,
+    actor: User,
+    department: Department,
+    reason: str = "保存部门信息",
+) -> Department:
+    """Create or update a department; head and supervising leader changes move who can see its incidents."""
+    _require_office_or_admin(actor)
+    previous = Department.objects.filter(pk=department.pk).first() if department.pk else None
+    try:
+        department.full_clean()
+    except ValidationError as exc:
+        raise DomainError("；".join(exc.messages)) from exc
+    stamp(department, actor=actor, reason=reason)
+    department.save()
+    department_sync_grants(department)
+    touched = [department.head, department.supervising_leader]
+    if previous:
+        touched += [previous.head, previous.supervising_leader]
+    _sync_derived_roles(touched)
+    return department
+
+
+def department_set_head(*, actor: User, department: Department, head: User | None) -> Department:
+    department.head = head
+    return department_save(actor=actor, department=department, reason="设置部门负责人")
+
+
+def department_set_supervising_leader(
+    *, actor: User, department: Department, leader: User | None
+) -> Department:
+    department.supervising_leader = leader
+    return department_save(actor=actor, department=department, reason="设置分管院领导")
+
+
+@transaction.atomic
+def liaison_register(
+    *, actor: User, department: Department, user: User, phone: str = "", registered_on=None
+) -> Liaison:
+    """第五条: the office registers (备案) a department's liaison; from then on they act for the department."""
+    _require_office_or_admin(actor)
+    liaison, _ = Liaison.objects.select_for_update().get_or_create(
+        user=user, department=department, defaults={"phone": phone}
+    )
+    liaison.phone = phone or liaison.phone or user.phone
+    liaison.status = Liaison.Status.REGISTERED
+    liaison.registered_at = registered_on or timezone.localdate()
+    liaison.registered_by = actor
+    stamp(liaison, actor=actor, reason="联络员备案")
+    liaison.save()
+    department_sync_grants(department)
+    _sync_derived_roles([user])
+    return liaison
+
+
+@transaction.atomic
+def liaison_propose(*, actor: User, department: Department, user: User, phone: str = "") -> Liaison:
+    """A department names a liaison; it waits for the office's registration."""
+    from .selectors import roles_of
+
+    if not (actor.is_superuser or Role.OFFICE in roles_of(actor) or department.head_id == actor.pk):
+        raise NotAllowed("只有本部门负责人或领导小组办公室可以提名联络员。")
+    liaison, created = Liaison.objects.get_or_create(
+        user=user, department=department, defaults={"phone": phone, "status": Liaison.Status.PENDING}
+    )
+    if not created and liaison.status == Liaison.Status.INACTIVE:
+        liaison.status = Liaison.Status.PENDING
+        stamp(liaison, actor=actor, reason="重新提名联络员")
+        liaison.save()
+    return liaison
+
+
+@transaction.atomic
+def liaison_deactivate(*, actor: User, liaison: Liaison, reason: str) -> Liaison:
+    """Stop a liaison; refused while they still hold an official media account (第十三条)."""
+    _require_office_or_admin(actor)
+    liaison = Liaison.objects.select_for_update().get(pk=liaison.pk)
+    held = list(liaison.media_accounts.filter(is_active=True).values_list("name", flat=True))
+    if held:
+        raise DomainError(
+            "第十三条：该联络员仍负责官方媒体账号（" + "、".join(held) + "）的编辑发布，请先指定新的负责人。"
+        )
+    liaison.status = Liaison.Status.INACTIVE
+    stamp(liaison, actor=actor, reason=reason or "停用联络员")
+    liaison.save()
+    department_sync_grants(liaison.department)
+    _sync_derived_roles([liaison.user])
+    return liaison
+
+
+@transaction.atomic
+def media_account_save(*, actor: User, account: OfficialMediaAccount) -> OfficialMediaAccount:
+    """Record an official channel and who edits it; the editor must be a registered liaison of its department."""
+    _require_office_or_admin(actor)
+    try:
+        account.full_clean()
+    except ValidationError as exc:
+        raise DomainError("；".join(exc.messages)) from exc
+    stamp(account, actor=actor, reason="登记官方媒体账号")
+    account.save()
+    return account
+
+
+@transaction.atomic
+def user_set_roles(*, actor: User, user: User, roles: Iterable[Role]) -> None:
+    """Assign the roles a person holds by appointment (office, 党政办, leadership, top leaders, admin)."""
+    _require_office_or_admin(actor)
+    appointed = {Role.OFFICE, Role.ADMIN_OFFICE, Role.LEADERSHIP, Role.TOP_LEADERS, Role.SYSTEM_ADMIN}
+    roles = set(roles)
+    if roles - appointed:
+        raise DomainError("部门负责人、分管院领导、联络员由部门信息和联络员备案决定，不能直接指定。")
+    for role in appointed:
+        _sync_role_group(role, user, role in roles)

@@ -1,0 +1,53 @@
+"""One door for every change of an incident. Views, admin, tasks and commands call these functions only."""
+
+from .assessment import (
+    incident_assess,
+    incident_change_level,
+    incident_merge,
+    incident_reassign,
+    level_one_duty_record,
+)
+from .disposal import (
+    disposal_end,
+    progress_report_add,
+    statement_approve,
+    statement_publish,
+    statement_reject,
+    statement_save_draft,
+    statement_submit,
+)
+from .filing import (
+    disposal_form_file,
+    disposal_form_leader_opinion,
+    disposal_form_return,
+    disposal_form_save,
+    disposal_form_sign,
+    disposal_form_submit,
+    incident_archive,
+)
+from .reporting import evidence_add, incident_report, source_add
+
+__all__ = [
+    "disposal_end",
+    "disposal_form_file",
+    "disposal_form_leader_opinion",
+    "disposal_form_return",
+    "disposal_form_save",
+    "disposal_form_sign",
+    "disposal_form_submit",
+    "evidence_add",
+    "incident_archive",
+    "incident_assess",
+    "incident_change_level",
+    "incident_merge",
+    "incident_reassign",
+    "incident_report",
+    "level_one_duty_record",
+    "progress_report_add",
+    "source_add",
+    "statement_approve",
+    "statement_publish",
+    "statement_reject",
+    "statement_save_draft",
+    "statement_submit",
+]

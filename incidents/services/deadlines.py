@@ -1,0 +1,102 @@
+"""Deadlines as rows (第十条): created, met and made moot by the workflow; the sweep sends their notices.
+
+- filing: the disposal form must reach the office within 12 hours after the disposal ends (every level);
+- daily exchange (level 2): at least one progress report each calendar day in Asia/Shanghai while in
+  disposal. The day the disposal starts is covered by the department's first-time report (第一时间报告), so a
+  deadline always asks for a report before the end of the *next* calendar day after the last one;
+- round the clock (level 1): a progress report every LEVEL1_REPORT_INTERVAL_HOURS hours, night included.
+"""
+
+import datetime as dt
+
+from django.conf import settings
+
+from departments.models import User
+from departments.services import stamp
+
+from .. import clock
+from ..models import Deadline, Incident, Level, Status
+
+FILING_HOURS = 12  # 第十条: 在处置结束 12 小时内将处置结果报领导小组办公室（党群工作部）备案
+EXCHANGE_KINDS = (Deadline.Kind.DAILY_EXCHANGE, Deadline.Kind.ROUND_THE_CLOCK)
+
+
+def exchange_kind(level: int | None) -> Deadline.Kind | None:
+    if level == Level.ONE:
+        return Deadline.Kind.ROUND_THE_CLOCK
+    if level == Level.TWO:
+        return Deadline.Kind.DAILY_EXCHANGE
+    return None
+
+
+def next_exchange_due(kind: Deadline.Kind, since: dt.datetime) -> dt.datetime:
+    if kind == Deadline.Kind.DAILY_EXCHANGE:
+        return clock.start_of_local_day(since, days_later=2)
+    return since + dt.timedelta(hours=settings.LEVEL1_REPORT_INTERVAL_HOURS)
+
+
+def open_deadline(
+    incident: Incident, kind: Deadline.Kind, due_at: dt.datetime, *, actor: User | None
+) -> Deadline:
+    deadline = Deadline(incident=incident, kind=kind, due_at=due_at, created_at=clock.now())
+    stamp(deadline, actor=actor, reason=f"开始计时：{kind.label}")
+    deadline.save()
+    return deadline
+
+
+def _close(deadline: Deadline, *, state: Deadline.State, actor: User | None, reason: str) -> None:
+    now = clock.now()
+    deadline.state = state
+    deadline.closed_reason = reason[:200]
+    if state == Deadline.State.MET:
+        deadline.met_at = now
+    stamp(deadline, actor=actor, reason=reason)
+    deadline.save()
+
+
+def open_deadlines(incident: Incident, kinds) -> list[Deadline]:
+    return list(
+        Deadline.objects.select_for_update().filter(
+            incident=incident, state=Deadline.State.OPEN, kind__in=kinds
+        )
+    )
+
+
+def replan_exchange(incident: Incident, *, actor: User | None, reason: str) -> None:
+    """Make the open exchange deadline match the incident's level and status (re-plan on every change)."""
+    wanted = exchange_kind(incident.level) if incident.status == Status.IN_DISPOSAL else None
+    have_wanted = False
+    for deadline in open_deadlines(incident, EXCHANGE_KINDS):
+        if deadline.kind == wanted:
+            have_wanted = True
+        else:
+            _close(deadline, state=Deadline.State.MOOT, actor=actor, reason=reason)
+    if wanted and not have_wanted:
+        open_deadline(incident, wanted, next_exchange_due(wanted, clock.now()), actor=actor)
+
+
+def satisfy_exchange(incident: Incident, *, actor: User) -> None:
+    """A progress report meets the open exchange deadline (late or not) and starts the next one."""
+    wanted = exchange_kind(incident.level)
+    if wanted is None:
+        return
+    for deadline in open_deadlines(incident, [wanted]):
+        _close(deadline, state=Deadline.State.MET, actor=actor, reason="已报送互通信息")
+    open_deadline(incident, wanted, next_exchange_due(wanted, clock.now()), actor=actor)
+
+
+def start_filing(incident: Incident, *, actor: User) -> Deadline:
+    ended = incident.disposal_ended_at or clock.now()
+    return open_deadline(
+        incident, Deadline.Kind.FILING, ended + dt.timedelta(hours=FILING_HOURS), actor=actor
+    )
+
+
+def satisfy_filing(incident: Incident, *, actor: User) -> None:
+    for deadline in open_deadlines(incident, [Deadline.Kind.FILING]):
+        _close(deadline, state=Deadline.State.MET, actor=actor, reason="处置表已报送领导小组办公室")
+
+
+def moot_all(incident: Incident, *, actor: User | None, reason: str) -> None:
+    for deadline in open_deadlines(incident, Deadline.Kind.values):
+        _close(deadline, state=Deadline.State.MOOT, actor=actor, reason=reason)

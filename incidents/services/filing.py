@@ -1,0 +1,200 @@
+"""The 处置表: filled by the department, opinion of the supervising leader, the head's signature, then the
+office's review (审核备案: filed, or returned with a comment) and the archive (第十四条)."""
+
+from django.db import transaction
+
+from departments.models import User
+from departments.roles import Role
+from departments.services import stamp
+from opinion_system.errors import DomainError, StaleObject
+
+from .. import clock
+from ..models import DisposalForm, Incident, IncidentEvent
+from ..workflow import Action
+from . import deadlines
+from .common import (
+    department_members,
+    lock_incident,
+    log_event,
+    notify,
+    require_text,
+    role_members,
+    save_incident,
+)
+
+CONTENT_FIELDS = ("team_members", "disposal_situation", "follow_up")
+
+
+def _form_for(incident: Incident, expected_version: int | None = None) -> DisposalForm:
+    form, _ = DisposalForm.objects.select_for_update().get_or_create(incident=incident)
+    if expected_version is not None and form.version != expected_version:
+        raise StaleObject(
+            "处置表在您打开后已被他人修改，请刷新查看最新内容后再保存；您填写的内容仍保留在表单中。"
+        )
+    return form
+
+
+def _save_form(form: DisposalForm, *, actor: User, reason: str) -> None:
+    form.version += 1
+    stamp(form, actor=actor, reason=reason)
+    form.save()
+
+
+@transaction.atomic
+def disposal_form_save(
+    *,
+    incident: Incident,
+    actor: User,
+    team_members: str,
+    disposal_situation: str,
+    follow_up: str = "",
+    expected_version: int | None = None,
+) -> DisposalForm:
+    """Save the department's part of the form; a change after the head signed voids the signature."""
+    incident, _ = lock_incident(incident, actor=actor, action=Action.EDIT_FORM)
+    form = _form_for(incident, expected_version)
+    new = {"team_members": team_members, "disposal_situation": disposal_situation, "follow_up": follow_up}
+    new = {k: (v or "").strip() for k, v in new.items()}
+    changed = [k for k in CONTENT_FIELDS if getattr(form, k) != new[k]]
+    if not changed:
+        return form
+    for key in changed:
+        setattr(form, key, new[key])
+    message = "修改处置表"
+    if form.head_signed_by_id:
+        # The head signed a text; a different text needs a new signature.
+        form.head_signed_by = form.head_signed_at = None
+        message += "（内容已变更，部门负责人需重新签字）"
+    _save_form(form, actor=actor, reason=message)
+    log_event(incident, kind=IncidentEvent.Kind.FORM_SAVED, actor=actor, message=message)
+    return form
+
+
+@transaction.atomic
+def disposal_form_leader_opinion(
+    *, incident: Incident, actor: User, opinion: str, expected_version: int | None = None
+) -> DisposalForm:
+    """报分管领导处置意见: written by the supervising leader (or a member of the leadership group)."""
+    incident, _ = lock_incident(incident, actor=actor, action=Action.LEADER_OPINION)
+    form = _form_for(incident, expected_version)
+    form.leader_opinion = require_text(opinion, "处置意见")
+    form.leader_opinion_by, form.leader_opinion_at = actor, clock.now()
+    _save_form(form, actor=actor, reason="填写分管领导处置意见")
+    log_event(
+        incident,
+        kind=IncidentEvent.Kind.LEADER_OPINION,
+        actor=actor,
+        message=f"处置意见：{form.leader_opinion}",
+    )
+    return form
+
+
+@transaction.atomic
+def disposal_form_sign(
+    *, incident: Incident, actor: User, expected_version: int | None = None
+) -> DisposalForm:
+    """舆情关联部门负责人签字: the head of the responsible department signs the form as it stands."""
+    incident, _ = lock_incident(incident, actor=actor, action=Action.SIGN_FORM)
+    form = _form_for(incident, expected_version)
+    require_text(form.team_members, "舆情处置小组人员名单")
+    require_text(form.disposal_situation, "舆情处置情况")
+    form.head_signed_by, form.head_signed_at = actor, clock.now()
+    _save_form(form, actor=actor, reason="部门负责人签字")
+    log_event(incident, kind=IncidentEvent.Kind.HEAD_SIGNED, actor=actor, message="部门负责人已签字")
+    return form
+
+
+@transaction.atomic
+def disposal_form_submit(*, incident: Incident, actor: User) -> DisposalForm:
+    """Send the signed form to the office (审核备案); this meets the 12-hour filing deadline."""
+    incident, target = lock_incident(incident, actor=actor, action=Action.SUBMIT_FORM)
+    form = _form_for(incident)
+    require_text(form.team_members, "舆情处置小组人员名单")
+    require_text(form.disposal_situation, "舆情处置情况")
+    if not form.head_signed_by_id:
+        raise DomainError("处置表须经部门负责人签字后才能报送。")
+    now = clock.now()
+    form.review_status, form.submitted_by, form.submitted_at = DisposalForm.ReviewStatus.SUBMITTED, actor, now
+    _save_form(form, actor=actor, reason="报送处置表")
+    deadlines.satisfy_filing(incident, actor=actor)
+    incident.status = target
+    save_incident(incident, actor=actor, reason="报送处置表", fields=["status"])
+    event = log_event(
+        incident, kind=IncidentEvent.Kind.FORM_SUBMITTED, actor=actor, message="处置表已报送党群工作部"
+    )
+    notify(
+        role_members(Role.OFFICE),
+        kind="form_submitted",
+        event=event,
+        subject=f"待审核备案：{incident.number} {incident.title}",
+        text=f"{incident.responsible_department.name}已报送处置表，请审核备案。",
+    )
+    return form
+
+
+@transaction.atomic
+def disposal_form_file(*, incident: Incident, actor: User, comment: str = "") -> DisposalForm:
+    incident, target = lock_incident(incident, actor=actor, action=Action.FILE)
+    form = _form_for(incident)
+    now = clock.now()
+    form.review_status, form.reviewed_by, form.reviewed_at = DisposalForm.ReviewStatus.FILED, actor, now
+    form.review_comment = (comment or "").strip()
+    _save_form(form, actor=actor, reason="审核备案")
+    incident.status, incident.filed_at = target, now
+    save_incident(incident, actor=actor, reason="审核备案", fields=["status", "filed_at"])
+    event = log_event(
+        incident,
+        kind=IncidentEvent.Kind.FORM_FILED,
+        actor=actor,
+        message="处置表审核通过，已备案",
+        reason=form.review_comment,
+    )
+    notify(
+        department_members(incident),
+        kind="form_filed",
+        event=event,
+        subject=f"已备案：{incident.number} {incident.title}",
+        text="领导小组办公室已审核备案贵部门报送的处置表。",
+    )
+    return form
+
+
+@transaction.atomic
+def disposal_form_return(*, incident: Incident, actor: User, comment: str) -> DisposalForm:
+    """Return the form with a comment the department sees; it is corrected, signed again and resubmitted."""
+    incident, target = lock_incident(incident, actor=actor, action=Action.RETURN_FORM)
+    comment = require_text(comment, "退回意见")
+    form = _form_for(incident)
+    form.review_status, form.reviewed_by, form.reviewed_at = (
+        DisposalForm.ReviewStatus.RETURNED,
+        actor,
+        clock.now(),
+    )
+    form.review_comment = comment
+    _save_form(form, actor=actor, reason=f"退回：{comment}")
+    incident.status = target
+    save_incident(incident, actor=actor, reason=f"退回处置表：{comment}", fields=["status"])
+    event = log_event(
+        incident, kind=IncidentEvent.Kind.FORM_RETURNED, actor=actor, message="处置表退回修改", reason=comment
+    )
+    notify(
+        department_members(incident),
+        kind="form_returned",
+        event=event,
+        subject=f"处置表被退回：{incident.number} {incident.title}",
+        text=f"领导小组办公室退回处置表，意见：{comment}",
+    )
+    return form
+
+
+@transaction.atomic
+def incident_archive(*, incident: Incident, actor: User, note: str = "") -> Incident:
+    """第十四条: the office closes the case into the work archive; from now on it is read-only."""
+    incident, target = lock_incident(incident, actor=actor, action=Action.ARCHIVE)
+    incident.status, incident.archived_at = target, clock.now()
+    deadlines.moot_all(incident, actor=actor, reason="已归档")
+    save_incident(incident, actor=actor, reason="归档", fields=["status", "archived_at"])
+    log_event(
+        incident, kind=IncidentEvent.Kind.ARCHIVED, actor=actor, message="已归档，形成工作档案", reason=note
+    )
+    return incident

@@ -1,0 +1,144 @@
+"""第七条: anyone reports what they saw; the report reaches the department and 党群工作部 at once."""
+
+import datetime as dt
+from collections.abc import Iterable, Sequence
+
+from django.core.files.base import File
+from django.db import transaction
+
+from departments.models import Department, User
+from departments.roles import Role
+from departments.selectors import department_people
+from departments.services import stamp
+from opinion_system.errors import DomainError, NotAllowed
+
+from .. import access, clock
+from ..models import Evidence, Incident, IncidentEvent, IncidentSource, YearCounter
+from ..uploads import check_upload
+from ..workflow import Action
+from .common import lock_incident, log_event, notify, require_text, role_members, save_incident
+
+
+def next_number(year: int) -> str:
+    """YQ-2026-0001: the counter row is locked so two reports never share a number."""
+    counter, _ = YearCounter.objects.select_for_update().get_or_create(year=year)
+    counter.last += 1
+    counter.save(update_fields=["last"])
+    return f"YQ-{year}-{counter.last:04d}"
+
+
+def _clean_sources(sources: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
+    cleaned = []
+    for platform, url in sources:
+        platform, url = (platform or "").strip(), (url or "").strip()
+        if not platform and not url:
+            continue
+        if len(url) > 2000:
+            raise DomainError("网址过长（超过 2000 个字符）。")
+        cleaned.append((platform[:100] or "未注明", url))
+    if not cleaned:
+        raise DomainError("请至少填写一个舆情所在的媒体名称或网址。")
+    return cleaned
+
+
+@transaction.atomic
+def incident_report(
+    *,
+    reporter: User,
+    title: str,
+    summary: str,
+    discovered_at: dt.datetime,
+    sources: Sequence[tuple[str, str]],
+    department: Department | None = None,
+    files: Sequence = (),
+) -> Incident:
+    """File a report; it goes to the reporter's department (head, liaisons) and to the office at once."""
+    if not access.can_report(reporter):
+        raise NotAllowed("请先登录。")
+    department = department or reporter.department
+    if department is None:
+        raise DomainError("请选择上报部门：您的账号尚未关联部门。")
+    now = clock.now()
+    if discovered_at > now + dt.timedelta(minutes=5):
+        raise DomainError("发现时间不能晚于当前时间。")
+    title = require_text(title, "标题")[:200]
+    summary = require_text(summary, "舆情内容")
+    cleaned_sources = _clean_sources(sources)
+    checked = [(f, check_upload(f)) for f in files]  # all refused before anything is written
+    incident = Incident(
+        number=next_number(clock.start_of_local_day(now).year),  # the local (Shanghai) year
+        title=title,
+        summary=summary,
+        reporting_department=department,
+        responsible_department=department,
+        reporter=reporter,
+        discovered_at=discovered_at,
+        reported_at=now,
+    )
+    stamp(incident, actor=reporter, reason="上报舆情")
+    incident.save()
+    for platform, url in cleaned_sources:
+        source = IncidentSource(incident=incident, platform=platform, url=url)
+        stamp(source, actor=reporter, reason="上报舆情")
+        source.save()
+    for upload, result in checked:
+        _store_evidence(incident, upload, result, actor=reporter)
+    event = log_event(
+        incident,
+        kind=IncidentEvent.Kind.REPORTED,
+        actor=reporter,
+        message=f"{reporter.display_name}（{department.name}）上报舆情：{title}",
+    )
+    recipients = [*role_members(Role.OFFICE), *department_people(department)]
+    notify(
+        [u for u in recipients if u.pk != reporter.pk],
+        kind="incident_reported",
+        event=event,
+        subject=f"新舆情上报：{incident.number} {title}",
+        text=f"{department.name} {reporter.display_name} 上报舆情「{title}」，请及时研判。",
+    )
+    return incident
+
+
+def _store_evidence(incident: Incident, upload, result, *, actor: User) -> Evidence:
+    name = (getattr(upload, "name", "") or "file").rsplit("/", 1)[-1][:255]
+    evidence = Evidence(
+        incident=incident,
+        original_name=name,
+        content_type=result.content_type,
+        size=result.size,
+        sha256=result.sha256,
+        uploaded_by=actor,
+        uploaded_at=clock.now(),
+    )
+    evidence.file.save(f"upload{result.extension}", File(upload), save=False)
+    stamp(evidence, actor=actor, reason="上传证据材料")
+    evidence.save()
+    return evidence
+
+
+@transaction.atomic
+def evidence_add(*, incident: Incident, actor: User, upload) -> Evidence:
+    result = check_upload(upload)
+    incident, _ = lock_incident(incident, actor=actor, action=Action.ADD_EVIDENCE)
+    evidence = _store_evidence(incident, upload, result, actor=actor)
+    log_event(
+        incident,
+        kind=IncidentEvent.Kind.EVIDENCE_ADDED,
+        actor=actor,
+        message=f"上传证据材料「{evidence.original_name}」（SHA-256 {evidence.sha256[:12]}…）",
+    )
+    save_incident(incident, actor=actor, reason="上传证据材料", fields=[])
+    return evidence
+
+
+@transaction.atomic
+def source_add(*, incident: Incident, actor: User, platform: str, url: str) -> IncidentSource:
+    incident, _ = lock_incident(incident, actor=actor, action=Action.ADD_SOURCE)
+    ((platform, url),) = _clean_sources([(platform, url)])
+    source = IncidentSource(incident=incident, platform=platform, url=url)
+    stamp(source, actor=actor, reason="补充舆情来源")
+    source.save()
+    log_event(incident, kind=IncidentEvent.Kind.EVIDENCE_ADDED, actor=actor, message=f"补充来源：{source}")
+    save_incident(incident, actor=actor, reason="补充舆情来源", fields=[])
+    return source

@@ -1,0 +1,76 @@
+"""Evidence files are judged by their content, never by their name or the browser's claim."""
+
+import hashlib
+import warnings
+from dataclasses import dataclass
+
+import filetype
+from django.conf import settings
+from PIL import Image, UnidentifiedImageError
+
+from opinion_system.errors import DomainError
+
+ALLOWED = {
+    "image/png": ".png",
+    "image/jpeg": ".jpg",
+    "image/gif": ".gif",
+    "image/webp": ".webp",
+    "application/pdf": ".pdf",
+}
+MAX_IMAGE_PIXELS = 50_000_000  # a 8K screenshot is 33 Mpx; beyond this it is a decompression bomb
+
+
+@dataclass(frozen=True)
+class CheckedUpload:
+    content_type: str
+    extension: str
+    size: int
+    sha256: str
+
+
+def check_upload(upload) -> CheckedUpload:
+    """Refuse anything too big, not a screenshot/PDF by content, or an image that would explode in memory."""
+    limit = settings.EVIDENCE_MAX_BYTES
+    size = upload.size
+    if size is None or size > limit:
+        raise DomainError(f"文件「{upload.name}」超过 {limit // (1024 * 1024)} MB，请压缩后再上传。")
+    if size == 0:
+        raise DomainError(f"文件「{upload.name}」是空文件。")
+    upload.seek(0)
+    head = upload.read(8192)
+    kind = filetype.guess(head)
+    content_type = kind.mime if kind else ""
+    if content_type not in ALLOWED:
+        raise DomainError(
+            f"文件「{upload.name}」不是允许的类型：只接受 PNG、JPEG、GIF、WebP 截图或 PDF 文件。"
+        )
+    if content_type == "application/pdf":
+        if not head.startswith(b"%PDF-"):
+            raise DomainError(f"文件「{upload.name}」不是有效的 PDF 文件。")
+    else:
+        _check_image(upload)
+    digest = hashlib.sha256()
+    upload.seek(0)
+    for chunk in upload.chunks():
+        digest.update(chunk)
+    upload.seek(0)
+    return CheckedUpload(content_type, ALLOWED[content_type], size, digest.hexdigest())
+
+
+def _check_image(upload) -> None:
+    upload.seek(0)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(upload) as image:
+                if image.width * image.height > MAX_IMAGE_PIXELS:
+                    raise DomainError(
+                        f"图片「{upload.name}」尺寸过大（{image.width}×{image.height}），请缩小后上传。"
+                    )
+                image.verify()
+    except (Image.DecompressionBombError, Image.DecompressionBombWarning) as exc:
+        raise DomainError(f"图片「{upload.name}」尺寸过大，疑似恶意文件，已拒绝。") from exc
+    except (UnidentifiedImageError, OSError, SyntaxError, ValueError) as exc:
+        raise DomainError(f"图片「{upload.name}」已损坏或不是有效的图片文件。") from exc
+    finally:
+        upload.seek(0)

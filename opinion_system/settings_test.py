@@ -1,0 +1,16 @@
+"""The small test override: the real settings, a test key, PostgreSQL on this machine, fast hashing."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
+os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/opinion_system")
+os.environ.setdefault("REDIS_URL", "redis://127.0.0.1:6379/15")
+
+from .settings import *  # noqa: F403
+
+PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+STORAGES["staticfiles"]["BACKEND"] = "django.contrib.staticfiles.storage.StaticFilesStorage"  # noqa: F405
+MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT", "/tmp/opinion-system-test-media")  # noqa: S108
+SESSION_COOKIE_SECURE = False
+CSRF_COOKIE_SECURE = False
+EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"

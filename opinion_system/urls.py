@@ -1,0 +1,14 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+admin.site.site_header = "网络舆情处置管理系统"
+admin.site.site_title = "舆情处置系统管理"
+admin.site.index_title = "配置与数据"
+
+urlpatterns = [
+    path("", include("incidents.urls")),
+    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("admin/", admin.site.urls),
+]
