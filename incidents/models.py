@@ -9,6 +9,7 @@ from pathlib import PurePosixPath
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
 USER = settings.AUTH_USER_MODEL
@@ -215,7 +216,7 @@ class IncidentEvent(models.Model):
         default_permissions = ("view",)
 
     def __str__(self) -> str:
-        return f"{self.created_at:%Y-%m-%d %H:%M} {self.get_kind_display()}"
+        return f"{timezone.localtime(self.created_at):%Y-%m-%d %H:%M} {self.get_kind_display()}"
 
 
 class GradeEscalation(models.Model):
@@ -267,7 +268,7 @@ class ProgressReport(models.Model):
         ordering = ["created_at", "id"]
 
     def __str__(self) -> str:
-        return f"{self.incident.number} {self.created_at:%Y-%m-%d %H:%M}"
+        return f"{self.incident.number} {timezone.localtime(self.created_at):%Y-%m-%d %H:%M}"
 
 
 class ReplyStatement(models.Model):
@@ -458,7 +459,7 @@ class Deadline(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"{self.incident.number} {self.get_kind_display()} {self.due_at:%Y-%m-%d %H:%M}"
+        return f"{self.incident.number} {self.get_kind_display()} {timezone.localtime(self.due_at):%Y-%m-%d %H:%M}"
 
     @property
     def met_late(self) -> bool:
