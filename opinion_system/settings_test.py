@@ -14,3 +14,4 @@ MEDIA_ROOT = os.environ.get("TEST_MEDIA_ROOT", "/tmp/opinion-system-test-media")
 SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
+os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405 - WhiteNoise warns on every request otherwise

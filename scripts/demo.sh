@@ -1,0 +1,20 @@
+#!/usr/bin/env bash
+# One command: set up, migrate the SQLite database, load demo data and run the app on http://127.0.0.1:8000/
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh
+mkdir -p var
+export DEBUG=1
+# The demo keeps its own random key in var/ (never in the repository).
+if [ -z "${SECRET_KEY:-}" ]; then
+  [ -f var/secret_key ] || .venv/bin/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
+  SECRET_KEY=$(cat var/secret_key)
+  export SECRET_KEY
+fi
+.venv/bin/python manage.py migrate --noinput -v0
+.venv/bin/python manage.py seed_demo
+PORT=${PORT:-8000}
+echo
+echo "舆情处置系统已启动： http://127.0.0.1:${PORT}/   （管理后台： http://127.0.0.1:${PORT}/admin/）"
+echo "演示账号密码均为 demo12345，例如 office1（党群工作部）、xsc_liaison（学生处联络员）、dzb_approver（党政办）。"
+exec .venv/bin/python manage.py runserver "127.0.0.1:${PORT}"
