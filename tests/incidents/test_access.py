@@ -58,7 +58,9 @@ EXPECTED = {
 @pytest.mark.parametrize("who", ALL_PEOPLE)
 def test_permission_matrix(org, cases, who):
     user = fresh(getattr(org.p, who))
-    seen = {name for name, case in cases.items() if access.incidents_visible_to(user).filter(pk=case.pk).exists()}
+    seen = {
+        name for name, case in cases.items() if access.incidents_visible_to(user).filter(pk=case.pk).exists()
+    }
     assert seen == EXPECTED[who]
     for name, case in cases.items():
         assert access.can_view(user, case) == (name in EXPECTED[who])
@@ -97,7 +99,9 @@ def test_reporter_sees_their_own_report(org):
 
 def test_reassigning_moves_who_can_see_it(org):
     incident = assessed(org, level=3, department=org.xsc)
-    services.incident_reassign(incident=incident, actor=org.p.clerk, department=org.rsc, reason="属人事处职责")
+    services.incident_reassign(
+        incident=incident, actor=org.p.clerk, department=org.rsc, reason="属人事处职责"
+    )
     incident.refresh_from_db()
     assert access.can_view(fresh(org.p.rsc_liaison), incident)
     assert not access.can_view(fresh(org.p.xsc_head), incident)
@@ -174,7 +178,9 @@ def test_supervising_leader_gives_the_opinion_and_no_one_else_of_another_departm
     assert access.may(fresh(org.p.leader), Action.LEADER_OPINION, incident)
     assert not access.may(fresh(org.p.rsc_leader), Action.LEADER_OPINION, incident)
     assert not access.may(fresh(org.p.xsc_liaison), Action.LEADER_OPINION, incident)
-    form = services.disposal_form_leader_opinion(incident=incident, actor=org.p.xsc_leader, opinion="妥善处理")
+    form = services.disposal_form_leader_opinion(
+        incident=incident, actor=org.p.xsc_leader, opinion="妥善处理"
+    )
     assert form.leader_opinion_by == org.p.xsc_leader and form.leader_opinion_at is not None
 
 
@@ -190,5 +196,7 @@ def test_only_the_office_assesses(org):
 def test_guardian_grants_live_on_the_department(org):
     # One door: grants are made by departments.services; a grant on another department gives nothing here.
     incident = assessed(org, level=3, department=org.xsc)
-    assign_perm("departments.view_department_incidents", org.p.outsider, Department.objects.get(pk=org.rsc.pk))
+    assign_perm(
+        "departments.view_department_incidents", org.p.outsider, Department.objects.get(pk=org.rsc.pk)
+    )
     assert not access.can_view(fresh(org.p.outsider), incident)

@@ -31,9 +31,9 @@ def at(*args) -> dt.datetime:
 
 def notified(incident, role: Role, kind: str) -> set[str]:
     return set(
-        Notice.objects.filter(incident=incident, kind=kind, recipient__groups__name=group_name(role)).values_list(
-            "recipient__username", flat=True
-        )
+        Notice.objects.filter(
+            incident=incident, kind=kind, recipient__groups__name=group_name(role)
+        ).values_list("recipient__username", flat=True)
     )
 
 
@@ -96,7 +96,12 @@ def test_database_refuses_a_lowering_without_reason(org):
     incident = assessed(org, level=2)
     with pytest.raises(IntegrityError), transaction.atomic():
         GradeEscalation.objects.create(
-            incident=incident, from_level=2, to_level=3, reason="", actor=org.p.clerk, created_at=incident.reported_at
+            incident=incident,
+            from_level=2,
+            to_level=3,
+            reason="",
+            actor=org.p.clerk,
+            created_at=incident.reported_at,
         )
 
 
@@ -369,7 +374,9 @@ def test_an_archived_incident_is_read_only(org):
         ),
         lambda: services.disposal_form_leader_opinion(incident=incident, actor=org.p.xsc_leader, opinion="x"),
         lambda: services.disposal_form_return(incident=incident, actor=org.p.clerk, comment="x"),
-        lambda: services.incident_reassign(incident=incident, actor=org.p.clerk, department=org.rsc, reason="x"),
+        lambda: services.incident_reassign(
+            incident=incident, actor=org.p.clerk, department=org.rsc, reason="x"
+        ),
         lambda: services.source_add(incident=incident, actor=org.p.clerk, platform="微博", url=""),
         lambda: services.incident_archive(incident=incident, actor=org.p.clerk),
     ]
