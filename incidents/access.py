@@ -73,8 +73,8 @@ def department_ids(user, perm: str) -> frozenset[int]:
         return frozenset()
     cache = user.__dict__.setdefault("_department_ids_cache", {})
     if perm not in cache:
-        # A model-level grant must not open every department: accept_global_perms=False says so, and
-        # with_superuser=False keeps a superuser (configuration only) out of incident work as well.
+        # A model-level grant must not open every department: accept_global_perms=False says so (and
+        # with_superuser=False, needed anyway since sees_all() handles superusers, makes guardian ignore them).
         qs = get_objects_for_user(
             user, perm, klass=Department, accept_global_perms=False, with_superuser=False
         )
