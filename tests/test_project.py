@@ -1,0 +1,113 @@
+"""The project as a whole: settings from the environment, admin wired to the services, signed-in pages."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.urls import reverse
+
+from incidents.models import Incident, Status
+from tests.factories import filed, report
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def run_check(env_overrides: dict) -> subprocess.CompletedProcess:
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE")}
+    env.update(env_overrides)
+    return subprocess.run(
+        [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
+    )
+
+
+def test_without_secret_key_and_debug_off_the_app_refuses_to_start():
+    result = run_check({"DEBUG": "0"})
+    assert result.returncode != 0
+    assert "SECRET_KEY" in result.stderr and "未设置" in result.stderr
+
+
+def test_with_a_secret_key_it_starts():
+    result = run_check({"DEBUG": "0", "SECRET_KEY": "x" * 50, "ALLOWED_HOSTS": "example.edu.cn"})
+    assert result.returncode == 0, result.stderr
+
+
+def test_time_and_language_settings():
+    assert settings.TIME_ZONE == "Asia/Shanghai" and settings.USE_TZ and settings.LANGUAGE_CODE == "zh-hans"
+
+
+def test_tests_run_on_postgresql():
+    assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+
+
+def test_home_page_needs_login_and_shows_only_visible_incidents(client, org):
+    report(org, title="学生处可见的舆情")
+    client.force_login(org.p.clerk)
+    page = client.get(reverse("incidents:home")).content.decode()
+    assert "学生处可见的舆情" in page
+    client.force_login(org.p.outsider)
+    page = client.get(reverse("incidents:home")).content.decode()
+    assert "学生处可见的舆情" not in page
+
+
+def test_text_is_shown_escaped(client, org):
+    incident = report(org, title="<img src=x onerror=alert(1)>")
+    client.force_login(org.p.clerk)
+    page = client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
+    assert "<img src=x onerror=alert(1)>" not in page and "&lt;img src=x onerror=alert(1)&gt;" in page
+
+
+def test_login_page_is_chinese(client, db):
+    assert "登录" in client.get(reverse("login")).content.decode()
+
+
+def test_home_runs_a_constant_number_of_queries(client, org, django_assert_max_num_queries):
+    client.force_login(org.p.clerk)
+    for i in range(3):
+        report(org, title=f"舆情{i}")
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("incidents:home"))
+    for i in range(20):
+        report(org, title=f"更多舆情{i}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("incidents:home"))
+
+
+@pytest.fixture
+def office_admin(org):
+    org.p.clerk.is_staff = True
+    org.p.clerk.save()
+    return org.p.clerk
+
+
+def test_admin_lists_incidents_for_the_office_and_not_for_others(client, org, office_admin):
+    incident = report(org)
+    client.force_login(office_admin)
+    response = client.get(reverse("admin:incidents_incident_changelist"))
+    assert response.status_code == 200 and incident.number in response.content.decode()
+    client.force_login(org.p.xsc_liaison)  # not staff
+    assert client.get(reverse("admin:incidents_incident_changelist")).status_code == 302
+
+
+def test_admin_archive_action_goes_through_the_workflow(client, org, office_admin):
+    reported = report(org)
+    done = filed(org)
+    client.force_login(office_admin)
+    url = reverse("admin:incidents_incident_changelist")
+    client.post(url, {"action": "archive", "_selected_action": [reported.pk, done.pk]})
+    assert Incident.objects.get(pk=done.pk).status == Status.ARCHIVED
+    assert Incident.objects.get(pk=reported.pk).status == Status.REPORTED  # refused by the workflow
+
+
+def test_admin_cannot_edit_or_delete_incidents(client, org, office_admin):
+    incident = report(org)
+    client.force_login(office_admin)
+    change = client.post(reverse("admin:incidents_incident_change", args=[incident.pk]), {"title": "改了"})
+    assert Incident.objects.get(pk=incident.pk).title != "改了"
+    assert change.status_code in (200, 403)
+    assert client.get(reverse("admin:incidents_incident_delete", args=[incident.pk])).status_code in (
+        403,
+        302,
+    )
