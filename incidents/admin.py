@@ -211,3 +211,19 @@ class NoticeAdmin(ReadOnlyAdmin):
         if request.user.is_superuser:
             return queryset
         return queryset.filter(recipient=request.user)
+
+
+@admin.register(IncidentSource)
+class IncidentSourceAdmin(VisibleIncidentMixin, ReadOnlyAdmin):
+    list_display = ("incident", "platform", "url")
+    search_fields = ("incident__number", "platform", "url")
+    list_select_related = ("incident",)
+
+
+@admin.register(Evidence)
+class EvidenceAdmin(VisibleIncidentMixin, ReadOnlyAdmin):
+    list_display = ("incident", "original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at")
+    list_filter = ("content_type",)
+    search_fields = ("incident__number", "original_name", "sha256")
+    list_select_related = ("incident", "uploaded_by")
+    exclude = ("file",)  # downloaded only through the page that checks access
