@@ -8,6 +8,7 @@ from django.db import transaction
 from django.utils import timezone
 from guardian.shortcuts import assign_perm, get_users_with_perms, remove_perm
 
+from opinion_system import clock
 from opinion_system.errors import DomainError, NotAllowed
 
 from .models import Department, Liaison, OfficialMediaAccount, User
@@ -19,9 +20,10 @@ DEPARTMENT_PERMS = (VIEW_INCIDENTS, ACT_INCIDENTS)
 
 
 def stamp(obj, *, actor: User | None, reason: str) -> None:
-    """Tell django-simple-history who made the next save and why, also outside a request."""
+    """Tell django-simple-history who made the next save, why and when, also outside a request."""
     obj._history_user = actor
     obj._change_reason = reason[:100]
+    obj._history_date = clock.now()
 
 
 def has_role(user: User, role: Role) -> bool:
@@ -137,7 +139,7 @@ def liaison_register(
     )
     liaison.phone = phone or liaison.phone or user.phone
     liaison.status = Liaison.Status.REGISTERED
-    liaison.registered_at = registered_on or timezone.localdate()
+    liaison.registered_at = registered_on or timezone.localdate(clock.now())
     liaison.registered_by = actor
     stamp(liaison, actor=actor, reason="联络员备案")
     liaison.save()

@@ -222,7 +222,15 @@ class IncidentSourceAdmin(VisibleIncidentMixin, ReadOnlyAdmin):
 
 @admin.register(Evidence)
 class EvidenceAdmin(VisibleIncidentMixin, ReadOnlyAdmin):
-    list_display = ("incident", "original_name", "content_type", "size", "sha256", "uploaded_by", "uploaded_at")
+    list_display = (
+        "incident",
+        "original_name",
+        "content_type",
+        "size",
+        "sha256",
+        "uploaded_by",
+        "uploaded_at",
+    )
     list_filter = ("content_type",)
     search_fields = ("incident__number", "original_name", "sha256")
     list_select_related = ("incident", "uploaded_by")

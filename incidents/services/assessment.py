@@ -8,9 +8,9 @@ from departments.models import Department, User
 from departments.roles import Role
 from departments.selectors import department_people
 from departments.services import stamp
+from opinion_system import clock
 from opinion_system.errors import DomainError
 
-from .. import clock
 from ..models import Category, GradeEscalation, Incident, IncidentEvent, Level, LevelOneDuty
 from ..workflow import Action
 from . import deadlines

@@ -6,9 +6,10 @@ from departments.models import User
 from departments.roles import Role
 from departments.selectors import department_people, users_with_role
 from departments.services import stamp
+from opinion_system import clock
 from opinion_system.errors import DomainError, StaleObject
 
-from .. import access, clock, workflow
+from .. import access, workflow
 from ..models import Incident, IncidentEvent, Notice
 from ..workflow import Action
 

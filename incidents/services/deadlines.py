@@ -13,8 +13,8 @@ from django.conf import settings
 
 from departments.models import User
 from departments.services import stamp
+from opinion_system import clock
 
-from .. import clock
 from ..models import Deadline, Incident, Level, Status
 
 FILING_HOURS = 12  # 第十条: 在处置结束 12 小时内将处置结果报领导小组办公室（党群工作部）备案
@@ -76,13 +76,21 @@ def replan_exchange(incident: Incident, *, actor: User | None, reason: str) -> N
 
 
 def satisfy_exchange(incident: Incident, *, actor: User) -> None:
-    """A progress report meets the open exchange deadline (late or not) and starts the next one."""
+    """A progress report meets the open exchange deadline (late or not) and starts the next one.
+
+    A daily report made on a day already covered moves nothing: the open deadline already asks for the
+    next day's report, so it stays open rather than being closed and reopened with the same due time.
+    """
     wanted = exchange_kind(incident.level)
     if wanted is None:
         return
-    for deadline in open_deadlines(incident, [wanted]):
+    next_due = next_exchange_due(wanted, clock.now())
+    current = open_deadlines(incident, [wanted])
+    if any(deadline.due_at >= next_due for deadline in current):
+        return
+    for deadline in current:
         _close(deadline, state=Deadline.State.MET, actor=actor, reason="已报送互通信息")
-    open_deadline(incident, wanted, next_exchange_due(wanted, clock.now()), actor=actor)
+    open_deadline(incident, wanted, next_due, actor=actor)
 
 
 def start_filing(incident: Incident, *, actor: User) -> Deadline:

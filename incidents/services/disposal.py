@@ -8,9 +8,9 @@ from django.db.models import Max
 from departments.models import User
 from departments.roles import Role
 from departments.services import stamp
+from opinion_system import clock
 from opinion_system.errors import DomainError, StaleObject
 
-from .. import clock
 from ..models import Incident, IncidentEvent, Level, ProgressReport, ReplyStatement
 from ..workflow import Action
 from . import deadlines

@@ -6,9 +6,9 @@ from django.db import transaction
 from departments.models import User
 from departments.roles import Role
 from departments.services import stamp
+from opinion_system import clock
 from opinion_system.errors import DomainError, StaleObject
 
-from .. import clock
 from ..models import DisposalForm, Incident, IncidentEvent
 from ..workflow import Action
 from . import deadlines

@@ -10,9 +10,10 @@ from departments.models import Department, User
 from departments.roles import Role
 from departments.selectors import department_people
 from departments.services import stamp
+from opinion_system import clock
 from opinion_system.errors import DomainError, NotAllowed
 
-from .. import access, clock
+from .. import access
 from ..models import Evidence, Incident, IncidentEvent, IncidentSource, YearCounter
 from ..uploads import check_upload
 from ..workflow import Action

@@ -145,3 +145,13 @@ def test_merge_keeps_the_duplicate_linked_and_read_only(org):
     duplicate.refresh_from_db()
     assert duplicate.status == Status.MERGED and duplicate.merged_into == original
     assert original.events.filter(kind=IncidentEvent.Kind.MERGED).exists()
+
+
+def test_history_is_dated_by_the_workflow_clock(org):
+    from opinion_system import clock
+
+    moment = dt.datetime(2026, 2, 1, 10, 0, tzinfo=SHANGHAI)
+    with clock.travel(moment):
+        incident = report(org, discovered_at=moment - dt.timedelta(hours=1))
+    recorded = incident.history.get().history_date
+    assert abs((recorded - moment).total_seconds()) < 5

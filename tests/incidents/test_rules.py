@@ -399,3 +399,13 @@ def test_statement_needs_level_2_work_to_end_even_after_raise(org):
         services.disposal_end(incident=incident, actor=org.p.xsc_liaison)
     approved_statement(org, incident)
     services.disposal_end(incident=incident, actor=org.p.xsc_liaison)
+
+
+def test_a_second_report_on_an_already_covered_day_changes_no_deadline(org):
+    with time_machine.travel(at(2026, 5, 10, 9, 0), tick=False):
+        incident = assessed(org, level=2)
+    with time_machine.travel(at(2026, 5, 10, 18, 0), tick=False):
+        services.progress_report_add(incident=incident, actor=org.p.xsc_liaison, content="当天补充")
+    # The report on the start day covers a day already covered; the next day's report is still due.
+    deadline = Deadline.objects.get(incident=incident)
+    assert deadline.state == Deadline.State.OPEN and deadline.due_at == at(2026, 5, 12, 0, 0)

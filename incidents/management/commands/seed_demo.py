@@ -19,8 +19,9 @@ from django.utils import timezone
 from departments import services as org
 from departments.models import Department, Liaison, OfficialMediaAccount, User
 from departments.roles import Role
-from incidents import clock, services
+from incidents import services
 from incidents.models import Deadline, Incident, LevelOneDuty, ReplyStatement, Status
+from opinion_system import clock
 
 PASSWORD = "demo12345"  # noqa: S105 -- the published password of the demo accounts
 H = dt.timedelta(hours=1)

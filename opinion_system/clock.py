@@ -1,4 +1,4 @@
-"""The one clock of the workflow: timezone.now(), which tests move with time-machine.
+"""The one clock of the workflow and its history: timezone.now(), which tests move with time-machine.
 
 `travel()` lets the demo seeder lay down a history in the past through the same services.
 """
