@@ -59,6 +59,12 @@ def incident_report(
     department = department or reporter.department
     if department is None:
         raise DomainError("请选择上报部门：您的账号尚未关联部门。")
+    # 第七条: staff report to their own department; the office, leaders and a department's own people may
+    # file for a department they are not members of.
+    if department.pk != reporter.department_id and not (
+        access.sees_all(reporter) or access.acts_for_department(reporter, department.pk)
+    ):
+        raise NotAllowed("只能向本部门上报舆情。")
     now = clock.now()
     if discovered_at > now + dt.timedelta(minutes=5):
         raise DomainError("发现时间不能晚于当前时间。")

@@ -200,3 +200,10 @@ def test_guardian_grants_live_on_the_department(org):
         "departments.view_department_incidents", org.p.outsider, Department.objects.get(pk=org.rsc.pk)
     )
     assert not access.can_view(fresh(org.p.outsider), incident)
+
+
+def test_staff_report_to_their_own_department_only(org):
+    with pytest.raises(NotAllowed, match="本部门"):
+        report(org, reporter=org.p.xsc_staff, department=org.rsc)
+    assert report(org, reporter=org.p.clerk, department=org.rsc).reporting_department == org.rsc
+    assert report(org, reporter=org.p.xsc_staff).reporting_department == org.xsc
