@@ -14,7 +14,9 @@ def demo(db):
 
 def test_demo_covers_every_category_level_and_status(demo):
     assert set(Incident.objects.values_list("status", flat=True)) == set(Status.values)
-    assert set(Incident.objects.exclude(category="").values_list("category", flat=True)) == set(Category.values)
+    assert set(Incident.objects.exclude(category="").values_list("category", flat=True)) == set(
+        Category.values
+    )
     assert set(Incident.objects.exclude(level=None).values_list("level", flat=True)) == set(Level.values)
     assert 25 <= Incident.objects.count() <= 40
 
