@@ -416,12 +416,17 @@ class LevelOneDuty(models.Model):
 
 
 class Deadline(models.Model):
-    """时限: a stored due time and what happened to it; the sweep (a later part) sends its notices."""
+    """时限: a stored due time and what happened to it; incidents.engine sweeps the open ones.
+
+    `next_notice_at` is the one moment the sweep looks at: the reminder before `due_at`, then the overdue
+    notice at `due_at`, the escalation (督办) later, and repeats while overdue, until met or moot.
+    """
 
     class Kind(models.TextChoices):
         FILING = "filing", "处置结束12小时内报送处置表"
         DAILY_EXCHANGE = "daily_exchange", "每日互通信息（二级）"
         ROUND_THE_CLOCK = "round_the_clock", "24小时互通信息（一级）"
+        STATEMENT_REVIEW = "statement_review", "党政办审定回复通稿"
 
     class State(models.TextChoices):
         OPEN = "open", "进行中"
@@ -435,9 +440,11 @@ class Deadline(models.Model):
     created_at = models.DateTimeField("创建时间")
     met_at = models.DateTimeField("完成时间", null=True, blank=True)
     closed_reason = models.CharField("结束说明", max_length=200, blank=True)
+    next_notice_at = models.DateTimeField("下次通知时间", null=True, blank=True)
     reminded_at = models.DateTimeField("已提醒", null=True, blank=True)
     overdue_at = models.DateTimeField("已逾期通知", null=True, blank=True)
     escalated_at = models.DateTimeField("已督办", null=True, blank=True)
+    overdue_notices = models.PositiveSmallIntegerField("逾期通知次数", default=0)
     history = HistoricalRecords()
 
     class Meta:
@@ -446,7 +453,10 @@ class Deadline(models.Model):
         ordering = ["due_at", "id"]
         default_permissions = ("view",)
         indexes = [
-            # The sweep reads only open rows by due time.
+            # The sweep's one query: open rows whose next notice has come (see incidents.engine).
+            models.Index(
+                fields=["next_notice_at"], condition=Q(state="open"), name="deadline_open_next_notice"
+            ),
             models.Index(fields=["due_at"], condition=Q(state="open"), name="deadline_open_due"),
         ]
         constraints = [
@@ -466,8 +476,71 @@ class Deadline(models.Model):
         return self.met_at is not None and self.met_at > self.due_at
 
 
+class WebhookEndpoint(models.Model):
+    """A group robot (企业微信 / 钉钉 / 飞书) that receives notices for a department or a role."""
+
+    class Flavor(models.TextChoices):
+        WECOM = "wecom", "企业微信群机器人"
+        DINGTALK = "dingtalk", "钉钉群机器人"
+        FEISHU = "feishu", "飞书群机器人"
+
+    name = models.CharField("名称", max_length=100)
+    flavor = models.CharField("类型", max_length=20, choices=Flavor.choices)
+    url = models.URLField("Webhook 地址", max_length=500)
+    secret = models.CharField(
+        "加签密钥", max_length=200, blank=True, help_text="钉钉、飞书的签名校验密钥（可选）"
+    )
+    department = models.ForeignKey(
+        "departments.Department",
+        verbose_name="部门",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="webhooks",
+        help_text="该部门负责的舆情的通知发到此群",
+    )
+    role = models.CharField(
+        "角色", max_length=30, blank=True, help_text="发给该角色的通知也发到此群（如 office、admin_office）"
+    )
+    is_active = models.BooleanField("启用", default=True)
+    history = HistoricalRecords(excluded_fields=["secret"])
+
+    class Meta:
+        verbose_name = "群机器人"
+        verbose_name_plural = "群机器人"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(department__isnull=False) | ~Q(role=""), name="webhook_has_audience"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class SchedulerHeartbeat(models.Model):
+    """The last sweep: when the scheduler is silent, the office must see it (a stopped clock is the worst)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_sweep_at = models.DateTimeField("最近一次检查")
+    last_duration_ms = models.PositiveIntegerField("耗时（毫秒）", default=0)
+    last_processed = models.PositiveIntegerField("处理时限数", default=0)
+
+    class Meta:
+        verbose_name = "定时任务心跳"
+        verbose_name_plural = "定时任务心跳"
+
+    def __str__(self) -> str:
+        return f"{timezone.localtime(self.last_sweep_at):%Y-%m-%d %H:%M:%S}"
+
+
 class Notice(models.Model):
-    """Outbox: who must be told what. Written in the same transaction as the change, delivered later."""
+    """Outbox: who must be told what. Written in the same transaction as the change, delivered later.
+
+    One row per recipient and channel (a webhook row names its endpoint instead of a person); the unique
+    `dedupe_key` makes writing it idempotent, `claimed_until` lets exactly one worker send it at a time.
+    """
 
     class Channel(models.TextChoices):
         IN_APP = "in_app", "站内消息"
@@ -475,7 +548,15 @@ class Notice(models.Model):
         WEBHOOK = "webhook", "群机器人"
 
     recipient = models.ForeignKey(
-        USER, verbose_name="接收人", on_delete=models.PROTECT, related_name="notices"
+        USER, verbose_name="接收人", on_delete=models.PROTECT, null=True, blank=True, related_name="notices"
+    )
+    endpoint = models.ForeignKey(
+        WebhookEndpoint,
+        verbose_name="群机器人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
     )
     channel = models.CharField("渠道", max_length=20, choices=Channel.choices, default=Channel.IN_APP)
     kind = models.CharField("类型", max_length=40)
@@ -488,11 +569,14 @@ class Notice(models.Model):
     subject = models.CharField("标题", max_length=200)
     text = models.TextField("内容")
     link = models.CharField("链接", max_length=300, blank=True)
-    # One notice per event per recipient per channel, however often the writer runs.
     dedupe_key = models.CharField(max_length=200, unique=True)
     created_at = models.DateTimeField("创建时间")
     sent_at = models.DateTimeField("发送时间", null=True, blank=True)
     read_at = models.DateTimeField("已读时间", null=True, blank=True)
+    cancelled_at = models.DateTimeField(
+        "取消时间", null=True, blank=True, help_text="时限已完成或撤销，不再发送"
+    )
+    claimed_until = models.DateTimeField("发送锁定至", null=True, blank=True)
     attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
     last_error = models.TextField("最近错误", blank=True)
 
@@ -502,8 +586,19 @@ class Notice(models.Model):
         ordering = ["-created_at", "-id"]
         default_permissions = ("view",)
         indexes = [
-            models.Index(fields=["created_at"], condition=Q(sent_at__isnull=True), name="notice_unsent"),
+            models.Index(
+                fields=["created_at"],
+                condition=Q(sent_at__isnull=True, cancelled_at__isnull=True),
+                name="notice_pending",
+            ),
             models.Index(fields=["recipient", "-created_at"], name="notice_recipient_recent"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(channel="webhook") & Q(endpoint__isnull=False) & Q(recipient__isnull=True))
+                | (~Q(channel="webhook") & Q(recipient__isnull=False) & Q(endpoint__isnull=True)),
+                name="notice_has_one_addressee",
+            ),
         ]
 
     def __str__(self) -> str:

@@ -145,13 +145,31 @@ SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 
-# Redis: the Celery broker and the cache. Without it (the demo) an in-memory broker is used.
+# Redis: the Celery broker and the cache. Without it (the demo) tasks run in-process and
+# `manage.py run_scheduler` sweeps every minute: the same sweep code, no broker.
 REDIS_URL = env.str("REDIS_URL", default="")
 CELERY_BROKER_URL = REDIS_URL or "memory://"
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+CELERY_TASK_EAGER_PROPAGATES = False
 CELERY_RESULT_BACKEND = None
+CELERY_TASK_IGNORE_RESULT = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_TASK_SERIALIZER = "json"
 CELERY_ACCEPT_CONTENT = ["json"]
+# acks_late + reject_on_worker_lost: a task whose worker is killed is delivered again rather than lost; every
+# task is idempotent (it claims its rows in the database first), so running twice costs nothing.
+CELERY_TASK_ACKS_LATE = True
+CELERY_TASK_REJECT_ON_WORKER_LOST = True
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+CELERY_TASK_TIME_LIMIT = 120
+CELERY_TASK_SOFT_TIME_LIMIT = 100
+# Redis redelivers an unacknowledged task after the visibility timeout. Ours finish in seconds and none is
+# scheduled with an ETA/countdown (a countdown longer than this timeout ran 7 times here), so 10 minutes
+# bounds how long a task held by a killed worker waits, and the database claim stops any double effect.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+CELERY_BEAT_SCHEDULE = {
+    "sweep-deadlines": {"task": "incidents.tasks.sweep_deadlines", "schedule": 60.0},
+}
 CACHES = {
     "default": (
         {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
@@ -167,6 +185,30 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="舆情处置系统 <
 # 第十条: at level 1 the department exchanges information with the leadership group round the clock;
 # the regulation says "24 小时互通", the college asks for a progress report every N hours.
 LEVEL1_REPORT_INTERVAL_HOURS = env.int("LEVEL1_REPORT_INTERVAL_HOURS", default=4)
+
+# The deadline engine (incidents.engine). Minutes before a deadline that its reminder goes out, per kind.
+DEADLINE_REMINDER_MINUTES = {
+    "filing": env.int("REMIND_FILING_MINUTES", default=120),
+    "daily_exchange": env.int("REMIND_DAILY_MINUTES", default=240),  # 20:00 for a report due at midnight
+    "round_the_clock": env.int("REMIND_ROUND_THE_CLOCK_MINUTES", default=60),
+    "statement_review": 0,  # no reminder: 党政办 is told when the statement arrives
+}
+# Overdue this long, the supervising leader and the office are told (督办).
+DEADLINE_ESCALATE_AFTER_MINUTES = env.int("DEADLINE_ESCALATE_AFTER_MINUTES", default=120)
+# While overdue, the notice is repeated at this cadence until the deadline is met.
+DEADLINE_REPEAT_MINUTES = env.int("DEADLINE_REPEAT_MINUTES", default=240)
+# 党政办 should review a reply statement within this many hours (flagged to 党政办 after).
+STATEMENT_REVIEW_HOURS = env.int("STATEMENT_REVIEW_HOURS", default=2)
+# 第一时间 (第七条、第十条): expected minutes from discovery to the office, and from a level-2/1 assessment
+# to the notices reaching 党政办 / the top leaders. Measured and shown, never blocking.
+FIRST_REPORT_EXPECTED_MINUTES = env.int("FIRST_REPORT_EXPECTED_MINUTES", default=60)
+LEVEL_ALERT_EXPECTED_MINUTES = env.int("LEVEL_ALERT_EXPECTED_MINUTES", default=15)
+# Channels a person's notices go out on (in-app always; email when the person has an address).
+NOTICE_CHANNELS = env.list("NOTICE_CHANNELS", default=["in_app", "email", "webhook"])
+NOTICE_MAX_ATTEMPTS = env.int("NOTICE_MAX_ATTEMPTS", default=8)
+# The scheduler is considered stopped when its last sweep is older than this.
+SCHEDULER_STALE_MINUTES = env.int("SCHEDULER_STALE_MINUTES", default=5)
+SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")
 
 LOGGING = {
     "version": 1,

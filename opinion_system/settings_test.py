@@ -15,3 +15,4 @@ SESSION_COOKIE_SECURE = False
 CSRF_COOKIE_SECURE = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405 - WhiteNoise warns on every request otherwise
+CELERY_TASK_ALWAYS_EAGER = True  # tests that need a real worker start one and switch this off

@@ -6,7 +6,6 @@ from django.utils import timezone
 
 from departments.models import Department, User
 from departments.roles import Role
-from departments.selectors import department_people
 from departments.services import stamp
 from opinion_system import clock
 from opinion_system.errors import DomainError
@@ -15,6 +14,7 @@ from ..models import Category, GradeEscalation, Incident, IncidentEvent, Level, 
 from ..workflow import Action
 from . import deadlines
 from .common import (
+    department_audience,
     department_members,
     lock_incident,
     log_event,
@@ -222,7 +222,7 @@ def incident_reassign(
         reason=reason,
     )
     notify(
-        department_people(department),
+        department_audience(department),
         kind="incident_reassigned",
         event=event,
         subject=f"请处置：{incident.number} {incident.title}",

@@ -1,8 +1,9 @@
 """Helpers every service uses: lock and check the incident, write the case log, tell people."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass
 
-from departments.models import User
+from departments.models import Department, User
 from departments.roles import Role
 from departments.selectors import department_people, users_with_role
 from departments.services import stamp
@@ -10,7 +11,8 @@ from opinion_system import clock
 from opinion_system.errors import DomainError, StaleObject
 
 from .. import access, workflow
-from ..models import Incident, IncidentEvent, Notice
+from ..models import Incident, IncidentEvent
+from ..notices import Message, build_rows, endpoints_for, save_rows
 from ..workflow import Action
 
 
@@ -51,40 +53,47 @@ def require_text(value: str, what: str) -> str:
     return value
 
 
-def notify(
-    recipients: Iterable[User],
-    *,
-    kind: str,
-    event: IncidentEvent,
-    subject: str,
-    text: str,
-) -> list[Notice]:
-    """Queue an in-app notice per recipient for this event (once, whatever happens later)."""
-    incident = event.incident
-    link = f"/incidents/{incident.pk}/"
-    notices = [
-        Notice(
-            recipient=user,
-            channel=Notice.Channel.IN_APP,
-            kind=kind,
-            incident=incident,
-            subject=subject[:200],
-            text=text,
-            link=link,
-            dedupe_key=f"{kind}:{event.pk}:{user.pk}:{Notice.Channel.IN_APP}",
-            created_at=event.created_at,
+@dataclass(frozen=True)
+class Audience:
+    """Who is told: people, and the roles / departments whose group robots also hear it."""
+
+    users: tuple[User, ...] = ()
+    roles: frozenset[str] = frozenset()
+    departments: frozenset[int] = frozenset()
+
+    def __add__(self, other: "Audience") -> "Audience":
+        return Audience(
+            self.users + other.users, self.roles | other.roles, self.departments | other.departments
         )
-        for user in {u.pk: u for u in recipients}.values()
-    ]
-    return Notice.objects.bulk_create(notices, ignore_conflicts=True)
+
+    def without(self, user: User) -> "Audience":
+        return Audience(tuple(u for u in self.users if u.pk != user.pk), self.roles, self.departments)
 
 
-def role_members(*roles: Role) -> list[User]:
+def notify(audience: Audience, *, kind: str, event: IncidentEvent, subject: str, text: str) -> None:
+    """Queue the notices of this event: in-app and email per person, and the matching group robots."""
+    message = Message(
+        kind=kind,
+        subject=subject,
+        text=text,
+        incident=event.incident,
+        key=f"{kind}:e{event.pk}",
+        created_at=event.created_at,
+    )
+    endpoints = endpoints_for(audience.departments, audience.roles)
+    save_rows(build_rows(message, audience.users, endpoints))
+
+
+def role_members(*roles: Role) -> Audience:
     users: dict[int, User] = {}
     for role in roles:
         users.update({u.pk: u for u in users_with_role(role)})
-    return list(users.values())
+    return Audience(tuple(users.values()), frozenset(str(r) for r in roles))
 
 
-def department_members(incident: Incident) -> list[User]:
-    return list(department_people(incident.responsible_department))
+def department_audience(department: Department) -> Audience:
+    return Audience(tuple(department_people(department)), departments=frozenset({department.pk}))
+
+
+def department_members(incident: Incident) -> Audience:
+    return department_audience(incident.responsible_department)

@@ -8,7 +8,6 @@ from django.db import transaction
 
 from departments.models import Department, User
 from departments.roles import Role
-from departments.selectors import department_people
 from departments.services import stamp
 from opinion_system import clock
 from opinion_system.errors import DomainError, NotAllowed
@@ -17,7 +16,15 @@ from .. import access
 from ..models import Evidence, Incident, IncidentEvent, IncidentSource, YearCounter
 from ..uploads import check_upload
 from ..workflow import Action
-from .common import lock_incident, log_event, notify, require_text, role_members, save_incident
+from .common import (
+    department_audience,
+    lock_incident,
+    log_event,
+    notify,
+    require_text,
+    role_members,
+    save_incident,
+)
 
 
 def next_number(year: int) -> str:
@@ -96,9 +103,8 @@ def incident_report(
         actor=reporter,
         message=f"{reporter.display_name}（{department.name}）上报舆情：{title}",
     )
-    recipients = [*role_members(Role.OFFICE), *department_people(department)]
     notify(
-        [u for u in recipients if u.pk != reporter.pk],
+        (role_members(Role.OFFICE) + department_audience(department)).without(reporter),
         kind="incident_reported",
         event=event,
         subject=f"新舆情上报：{incident.number} {title}",
