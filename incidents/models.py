@@ -576,6 +576,7 @@ class Notice(models.Model):
     cancelled_at = models.DateTimeField(
         "取消时间", null=True, blank=True, help_text="时限已完成或撤销，不再发送"
     )
+    queued_at = models.DateTimeField("排队时间", null=True, blank=True)
     claimed_until = models.DateTimeField("发送锁定至", null=True, blank=True)
     attempts = models.PositiveSmallIntegerField("尝试次数", default=0)
     last_error = models.TextField("最近错误", blank=True)

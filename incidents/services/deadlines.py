@@ -4,7 +4,8 @@
 - daily exchange (level 2): at least one progress report each calendar day in Asia/Shanghai while in
   disposal. The day the disposal starts is covered by the department's first-time report (第一时间报告), so a
   deadline always asks for a report before the end of the *next* calendar day after the last one;
-- round the clock (level 1): a progress report every LEVEL1_REPORT_INTERVAL_HOURS hours, night included.
+- round the clock (level 1): a progress report every LEVEL1_REPORT_INTERVAL_HOURS hours, night included;
+- statement review: 党政办 reviews a submitted reply statement within STATEMENT_REVIEW_HOURS.
 """
 
 import datetime as dt
@@ -15,7 +16,7 @@ from departments.models import User
 from departments.services import stamp
 from opinion_system import clock
 
-from ..models import Deadline, Incident, Level, Status
+from ..models import Deadline, Incident, Level, Notice, Status
 
 FILING_HOURS = 12  # 第十条: 在处置结束 12 小时内将处置结果报领导小组办公室（党群工作部）备案
 EXCHANGE_KINDS = (Deadline.Kind.DAILY_EXCHANGE, Deadline.Kind.ROUND_THE_CLOCK)
@@ -35,10 +36,24 @@ def next_exchange_due(kind: Deadline.Kind, since: dt.datetime) -> dt.datetime:
     return since + dt.timedelta(hours=settings.LEVEL1_REPORT_INTERVAL_HOURS)
 
 
+def first_notice_at(kind: str, created_at: dt.datetime, due_at: dt.datetime) -> dt.datetime:
+    """The reminder's moment, or the due time when there is no room (or no setting) for a reminder."""
+    lead = dt.timedelta(minutes=settings.DEADLINE_REMINDER_MINUTES.get(kind, 0))
+    remind_at = due_at - lead
+    return remind_at if lead and remind_at > created_at else due_at
+
+
 def open_deadline(
     incident: Incident, kind: Deadline.Kind, due_at: dt.datetime, *, actor: User | None
 ) -> Deadline:
-    deadline = Deadline(incident=incident, kind=kind, due_at=due_at, created_at=clock.now())
+    now = clock.now()
+    deadline = Deadline(
+        incident=incident,
+        kind=kind,
+        due_at=due_at,
+        created_at=now,
+        next_notice_at=first_notice_at(kind, now, due_at),
+    )
     stamp(deadline, actor=actor, reason=f"开始计时：{kind.label}")
     deadline.save()
     return deadline
@@ -50,8 +65,13 @@ def _close(deadline: Deadline, *, state: Deadline.State, actor: User | None, rea
     deadline.closed_reason = reason[:200]
     if state == Deadline.State.MET:
         deadline.met_at = now
+    deadline.next_notice_at = None
     stamp(deadline, actor=actor, reason=reason)
     deadline.save()
+    # Met or moot stops its notices at once, also those written but not yet delivered.
+    Notice.objects.filter(deadline=deadline, sent_at__isnull=True, cancelled_at__isnull=True).update(
+        cancelled_at=now
+    )
 
 
 def open_deadlines(incident: Incident, kinds) -> list[Deadline]:
@@ -108,3 +128,14 @@ def satisfy_filing(incident: Incident, *, actor: User) -> None:
 def moot_all(incident: Incident, *, actor: User | None, reason: str) -> None:
     for deadline in open_deadlines(incident, Deadline.Kind.values):
         _close(deadline, state=Deadline.State.MOOT, actor=actor, reason=reason)
+
+
+def start_statement_review(incident: Incident, *, actor: User) -> Deadline:
+    """党政办 is expected to review within STATEMENT_REVIEW_HOURS; after that it is flagged to 党政办."""
+    due = clock.now() + dt.timedelta(hours=settings.STATEMENT_REVIEW_HOURS)
+    return open_deadline(incident, Deadline.Kind.STATEMENT_REVIEW, due, actor=actor)
+
+
+def satisfy_statement_review(incident: Incident, *, actor: User) -> None:
+    for deadline in open_deadlines(incident, [Deadline.Kind.STATEMENT_REVIEW]):
+        _close(deadline, state=Deadline.State.MET, actor=actor, reason="党政办已审定")

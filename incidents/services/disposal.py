@@ -106,6 +106,7 @@ def statement_submit(*, statement: ReplyStatement, actor: User) -> ReplyStatemen
     statement.status, statement.submitted_at = ReplyStatement.Status.SUBMITTED, clock.now()
     stamp(statement, actor=actor, reason="报送党政办审定")
     statement.save()
+    deadlines.start_statement_review(incident, actor=actor)
     event = log_event(
         incident,
         kind=IncidentEvent.Kind.STATEMENT_SUBMITTED,
@@ -133,6 +134,7 @@ def _review(statement: ReplyStatement, *, actor: User, approve: bool, comment: s
     verb = "审定通过" if approve else "退回修改"
     stamp(statement, actor=actor, reason=verb)
     statement.save()
+    deadlines.satisfy_statement_review(incident, actor=actor)
     event = log_event(
         incident,
         kind=IncidentEvent.Kind.STATEMENT_APPROVED if approve else IncidentEvent.Kind.STATEMENT_REJECTED,

@@ -1,0 +1,268 @@
+"""The deadline sweep: every minute, open deadlines whose next notice has come get it, exactly once.
+
+The database is the source of truth (DESIGN rule 4). One indexed query claims the due rows with
+`SELECT … FOR UPDATE SKIP LOCKED`, so two beats, two workers or a sweep started while another runs never
+take the same row; a sweep killed half-way rolls back and its rows are taken by the next one. Each stage of a
+deadline writes notices under a unique key (deadline, stage, repeat number), so even a repeated stage writes
+nothing twice. Notices are then delivered by incidents.delivery (Celery tasks, or in-process without Redis).
+
+Stages of a deadline (settings): reminder before `due_at` → overdue at `due_at` (department and office) →
+escalation (督办) after DEADLINE_ESCALATE_AFTER_MINUTES (supervising leader and office) → the overdue notice
+repeated every DEADLINE_REPEAT_MINUTES until the deadline is met or made moot.
+"""
+
+import datetime as dt
+import logging
+import time
+from dataclasses import dataclass, field
+
+from django.conf import settings
+from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_update_with_history
+
+from departments.models import Department, Liaison, User
+from departments.roles import Role
+from departments.selectors import users_with_role
+
+from .models import Deadline, IncidentEvent, SchedulerHeartbeat
+from .notices import Message, build_rows, endpoints_for, save_rows
+
+log = logging.getLogger(__name__)
+
+SWEEP_LIMIT = 2000  # rows per sweep; more are taken by the next minute's sweep
+STAGE_FIELDS = ["next_notice_at", "reminded_at", "overdue_at", "escalated_at", "overdue_notices"]
+
+
+@dataclass
+class SweepResult:
+    processed: int = 0
+    notices: int = 0
+    queued: int = 0
+    duration_ms: int = 0
+
+
+@dataclass
+class Audiences:
+    """Everyone a sweep may notify, read in a constant number of queries whatever the number of rows."""
+
+    office: list[User]
+    admin_office: list[User]
+    department_people: dict[int, list[User]] = field(default_factory=dict)
+    endpoints: list = field(default_factory=list)
+
+    @classmethod
+    def load(cls, deadlines: list[Deadline]) -> "Audiences":
+        departments = {d.incident.responsible_department for d in deadlines}
+        people: dict[int, dict[int, User]] = {dep.pk: {} for dep in departments}
+        for dep in departments:
+            if dep.head_id and dep.head.is_active:
+                people[dep.pk][dep.head_id] = dep.head
+        liaisons = Liaison.objects.filter(
+            department__in=departments, status=Liaison.Status.REGISTERED, user__is_active=True
+        ).select_related("user")
+        for liaison in liaisons:
+            people[liaison.department_id][liaison.user_id] = liaison.user
+        roles = [Role.OFFICE, Role.ADMIN_OFFICE, Role.SUPERVISING_LEADERS]
+        return cls(
+            office=list(users_with_role(Role.OFFICE)),
+            admin_office=list(users_with_role(Role.ADMIN_OFFICE)),
+            department_people={k: list(v.values()) for k, v in people.items()},
+            endpoints=endpoints_for([dep.pk for dep in departments], roles),
+        )
+
+    def hooks(self, *, department: Department | None = None, roles=()) -> list:
+        roles = {str(r) for r in roles}
+        return [
+            e
+            for e in self.endpoints
+            if (department is not None and e.department_id == department.pk) or (e.role and e.role in roles)
+        ]
+
+
+def _local(moment: dt.datetime) -> str:
+    return f"{timezone.localtime(moment):%m月%d日 %H:%M}"
+
+
+def _next_notice(deadline: Deadline) -> dt.datetime:
+    """After an overdue notice: the escalation if still to come, else the next repeat."""
+    repeat = deadline.overdue_at + dt.timedelta(
+        minutes=settings.DEADLINE_REPEAT_MINUTES * deadline.overdue_notices
+    )
+    if deadline.escalated_at is None:
+        escalate = deadline.due_at + dt.timedelta(minutes=settings.DEADLINE_ESCALATE_AFTER_MINUTES)
+        return min(escalate, repeat)
+    return repeat
+
+
+def _stage(deadline: Deadline, now: dt.datetime) -> str:
+    if now < deadline.due_at:
+        return "reminder" if deadline.reminded_at is None else "wait"
+    if deadline.overdue_at is None:
+        return "overdue"
+    escalate_at = deadline.due_at + dt.timedelta(minutes=settings.DEADLINE_ESCALATE_AFTER_MINUTES)
+    if deadline.escalated_at is None and now >= escalate_at:
+        return "escalation"
+    return "repeat"
+
+
+def _texts(deadline: Deadline, stage: str, now: dt.datetime) -> tuple[str, str]:
+    incident, kind = deadline.incident, deadline.get_kind_display()
+    head = f"{incident.number} {incident.title}"
+    late = now - deadline.due_at
+    hours = max(1, int(late.total_seconds() // 3600))
+    if deadline.kind == Deadline.Kind.STATEMENT_REVIEW:
+        waited = int((now - deadline.created_at).total_seconds() // 3600)
+        return (
+            f"【待审定】{head}",
+            f"回复通稿已报送党政办 {waited} 小时，尚未审定，请尽快审定（{incident.responsible_department.name}）。",
+        )
+    if stage == "reminder":
+        what = {
+            Deadline.Kind.FILING: "处置表须在处置结束后12小时内报党群工作部备案",
+            Deadline.Kind.DAILY_EXCHANGE: "二级舆情处置期间须每天与领导小组办公室互通信息",
+            Deadline.Kind.ROUND_THE_CLOCK: (
+                f"一级舆情须每 {settings.LEVEL1_REPORT_INTERVAL_HOURS} 小时与领导小组互通信息"
+            ),
+        }.get(deadline.kind, kind)
+        return f"【提醒】{head}", f"{what}，请于 {_local(deadline.due_at)} 前完成。"
+    if stage == "escalation":
+        return (
+            f"【督办】{head}",
+            f"{incident.responsible_department.name}的「{kind}」已于 {_local(deadline.due_at)} 到期，"
+            f"逾期已超过 {hours} 小时仍未完成，请督促办理。",
+        )
+    return (
+        f"【逾期】{head}",
+        f"「{kind}」已于 {_local(deadline.due_at)} 到期，尚未完成（已逾期约 {hours} 小时），请立即办理。",
+    )
+
+
+def _recipients(deadline: Deadline, stage: str, people: Audiences) -> tuple[list[User], list]:
+    department = deadline.incident.responsible_department
+    own = people.department_people.get(department.pk, [])
+    if deadline.kind == Deadline.Kind.STATEMENT_REVIEW:
+        return people.admin_office, people.hooks(roles=[Role.ADMIN_OFFICE])
+    if stage == "reminder":
+        return own, people.hooks(department=department)
+    if stage == "escalation":
+        leader = [department.supervising_leader] if department.supervising_leader_id else []
+        return leader + people.office, people.hooks(roles=[Role.OFFICE, Role.SUPERVISING_LEADERS])
+    return own + people.office, people.hooks(department=department, roles=[Role.OFFICE])
+
+
+def advance(deadline: Deadline, now: dt.datetime, people: Audiences) -> tuple[list, IncidentEvent | None]:
+    """Take the deadline one stage on; return the notices and case-log line it produces."""
+    stage = _stage(deadline, now)
+    if stage == "wait":
+        deadline.next_notice_at = deadline.due_at
+        return [], None
+    number = deadline.overdue_notices if stage == "repeat" else 0
+    subject, text = _texts(deadline, stage, now)
+    message = Message(
+        kind=f"deadline_{stage}",
+        subject=subject,
+        text=text,
+        incident=deadline.incident,
+        key=f"deadline:{deadline.pk}:{stage}:{number}",
+        created_at=now,
+        deadline=deadline,
+    )
+    users, hooks = _recipients(deadline, stage, people)
+    rows = build_rows(message, users, hooks)
+    event = None
+    if stage == "reminder":
+        deadline.reminded_at = now
+        deadline.next_notice_at = deadline.due_at
+    elif stage == "escalation":
+        deadline.escalated_at = now
+        deadline.next_notice_at = _next_notice(deadline)
+        event = IncidentEvent(
+            incident=deadline.incident, kind=IncidentEvent.Kind.DEADLINE, message=text, created_at=now
+        )
+    else:  # overdue, or a repeat while overdue
+        if deadline.overdue_at is None:
+            deadline.overdue_at = now
+            event = IncidentEvent(
+                incident=deadline.incident, kind=IncidentEvent.Kind.DEADLINE, message=text, created_at=now
+            )
+        deadline.overdue_notices += 1
+        deadline.next_notice_at = _next_notice(deadline)
+    return rows, event
+
+
+def claim_due(now: dt.datetime, limit: int = SWEEP_LIMIT) -> list[Deadline]:
+    """The one indexed query: open deadlines whose next notice has come, locked, skipping rows held elsewhere."""
+    return list(
+        Deadline.objects.select_for_update(skip_locked=True, of=("self",))
+        .filter(state=Deadline.State.OPEN, next_notice_at__lte=now)
+        .select_related(
+            "incident__responsible_department__head", "incident__responsible_department__supervising_leader"
+        )
+        .order_by("next_notice_at")[:limit]
+    )
+
+
+def sweep(*, limit: int = SWEEP_LIMIT) -> SweepResult:
+    """One sweep: advance every due deadline by one stage and write its notices, in one transaction."""
+    started = time.perf_counter()
+    now = timezone.now()
+    result = SweepResult()
+    with transaction.atomic():
+        due = claim_due(now, limit)
+        if due:
+            people = Audiences.load(due)
+            rows, events = [], []
+            for deadline in due:
+                notices, event = advance(deadline, now, people)
+                rows += notices
+                if event is not None:
+                    events.append(event)
+            bulk_update_with_history(
+                due,
+                Deadline,
+                STAGE_FIELDS,
+                batch_size=500,
+                default_change_reason="系统定时检查",
+                default_date=now,
+            )
+            IncidentEvent.objects.bulk_create(events, batch_size=500)
+            save_rows(rows)
+            result.processed, result.notices = len(due), len(rows)
+        result.duration_ms = int((time.perf_counter() - started) * 1000)
+        _heartbeat(now, result)
+    return result
+
+
+def _heartbeat(now: dt.datetime, result: SweepResult) -> None:
+    values = {
+        "last_sweep_at": now,
+        "last_duration_ms": result.duration_ms,
+        "last_processed": result.processed,
+    }
+    if not SchedulerHeartbeat.objects.filter(pk=1).update(**values):
+        SchedulerHeartbeat.objects.create(pk=1, **values)
+
+
+def scheduler_status(now: dt.datetime | None = None) -> dict:
+    """Whether the sweep ran recently; a silent scheduler must be visible (health endpoint, office pages)."""
+    now = now or timezone.now()
+    beat = SchedulerHeartbeat.objects.filter(pk=1).first()
+    stale_after = dt.timedelta(minutes=settings.SCHEDULER_STALE_MINUTES)
+    ok = beat is not None and now - beat.last_sweep_at <= stale_after
+    return {
+        "ok": ok,
+        "last_sweep_at": beat.last_sweep_at if beat else None,
+        "age_seconds": int((now - beat.last_sweep_at).total_seconds()) if beat else None,
+    }
+
+
+def run_once() -> SweepResult:
+    """What the beat task, the management command and the in-process scheduler all run."""
+    from . import delivery
+
+    result = sweep()
+    result.queued = delivery.queue_pending()
+    log.info("sweep: %s deadlines, %s notices, %s queued, %s ms", result.processed, result.notices, result.queued,
+             result.duration_ms)  # fmt: skip
+    return result
