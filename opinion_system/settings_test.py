@@ -16,3 +16,5 @@ CSRF_COOKIE_SECURE = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405 - WhiteNoise warns on every request otherwise
 CELERY_TASK_ALWAYS_EAGER = True  # tests that need a real worker start one and switch this off
+# Separate test databases let two test runs (or a benchmark) share this machine's PostgreSQL.
+DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DB_NAME", "test_opinion_system")}  # noqa: F405
