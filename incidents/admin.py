@@ -22,6 +22,8 @@ from .models import (
     Notice,
     ProgressReport,
     ReplyStatement,
+    SchedulerHeartbeat,
+    WebhookEndpoint,
 )
 
 
@@ -235,3 +237,21 @@ class EvidenceAdmin(VisibleIncidentMixin, ReadOnlyAdmin):
     search_fields = ("incident__number", "original_name", "sha256")
     list_select_related = ("incident", "uploaded_by")
     exclude = ("file",)  # downloaded only through the page that checks access
+
+
+@admin.register(WebhookEndpoint)
+class WebhookEndpointAdmin(SimpleHistoryAdmin):
+    """Group robots are configuration: the system admin adds them; notices are routed by department or role."""
+
+    list_display = ("name", "flavor", "department", "role", "is_active")
+    list_filter = ("flavor", "is_active", "department")
+    search_fields = ("name", "url")
+    list_select_related = ("department",)
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(SchedulerHeartbeat)
+class SchedulerHeartbeatAdmin(ReadOnlyAdmin):
+    list_display = ("last_sweep_at", "last_duration_ms", "last_processed")

@@ -157,14 +157,16 @@ def advance(deadline: Deadline, now: dt.datetime, people: Audiences) -> tuple[li
     if stage == "wait":
         deadline.next_notice_at = deadline.due_at
         return [], None
+    # A repeat is the n-th overdue notice: same kind for people, its own key so each is written once.
+    name = "overdue" if stage == "repeat" else stage
     number = deadline.overdue_notices if stage == "repeat" else 0
     subject, text = _texts(deadline, stage, now)
     message = Message(
-        kind=f"deadline_{stage}",
+        kind=f"deadline_{name}",
         subject=subject,
         text=text,
         incident=deadline.incident,
-        key=f"deadline:{deadline.pk}:{stage}:{number}",
+        key=f"deadline:{deadline.pk}:{name}:{number}",
         created_at=now,
         deadline=deadline,
     )

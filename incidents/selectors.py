@@ -19,8 +19,15 @@ def open_deadlines_for(user) -> QuerySet[Deadline]:
     )
 
 
+def my_notices(user) -> QuerySet[Notice]:
+    """The user's in-app notices (the bell), newest first; cancelled reminders are not shown."""
+    return Notice.objects.filter(
+        recipient=user, channel=Notice.Channel.IN_APP, cancelled_at__isnull=True
+    ).select_related("incident")
+
+
 def unread_notice_count(user) -> int:
-    return Notice.objects.filter(recipient=user, channel=Notice.Channel.IN_APP, read_at__isnull=True).count()
+    return my_notices(user).filter(read_at__isnull=True).count()
 
 
 def incident_timeline(incident: Incident):

@@ -1,13 +1,16 @@
 """Minimal signed-in pages until the full interface exists; every view asks incidents.access first."""
 
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
-from django.shortcuts import render
+from django.core.paginator import Paginator
+from django.db import connection
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.views.decorators.http import require_GET, require_POST
 
 from departments.selectors import roles_of
 
-from . import access, selectors
+from . import access, engine, selectors
 from .models import Evidence
 
 
@@ -21,7 +24,6 @@ def home(request):
             "roles": sorted(role.label for role in roles_of(request.user)),
             "incidents": incidents,
             "deadlines": selectors.open_deadlines_for(request.user)[:10],
-            "unread": selectors.unread_notice_count(request.user),
             "now": timezone.now(),
         },
     )
@@ -59,3 +61,49 @@ def evidence_download(request, pk: int):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+@login_required
+def notice_list(request):
+    """The bell's page: every in-app notice of the user, unread first marked."""
+    page = Paginator(selectors.my_notices(request.user), 30).get_page(request.GET.get("page"))
+    return render(request, "incidents/notices.html", {"page": page})
+
+
+@login_required
+@require_POST
+def notice_mark_read(request):
+    """Mark one notice (id in the form) or all of the user's notices read; another's id changes nothing."""
+    notices = selectors.my_notices(request.user).filter(read_at__isnull=True)
+    notice_id = request.POST.get("id", "")
+    if notice_id:
+        if not notice_id.isdigit():
+            raise Http404("通知不存在")
+        notices = notices.filter(pk=int(notice_id))
+    notices.update(read_at=timezone.now())
+    return redirect(
+        request.POST.get("next") if request.POST.get("next", "").startswith("/") else "incidents:notices"
+    )
+
+
+@require_GET
+def health(request):
+    """For monitoring: the database answers and the deadline sweep ran within the last few minutes."""
+    try:
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT 1")
+        database = "ok"
+    except Exception:  # the page must answer even when the database does not
+        database = "unavailable"
+        scheduler = {"ok": False, "last_sweep_at": None, "age_seconds": None}
+    else:
+        scheduler = engine.scheduler_status()
+    healthy = database == "ok" and scheduler["ok"]
+    body = {
+        "status": "ok" if healthy else "error",
+        "database": database,
+        "scheduler": "ok" if scheduler["ok"] else "stopped",
+        "last_sweep_at": scheduler["last_sweep_at"].isoformat() if scheduler["last_sweep_at"] else None,
+        "last_sweep_age_seconds": scheduler["age_seconds"],
+    }
+    return JsonResponse(body, status=200 if healthy else 503, json_dumps_params={"ensure_ascii": False})

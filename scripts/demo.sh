@@ -14,7 +14,16 @@ fi
 .venv/bin/python manage.py migrate --noinput -v0
 .venv/bin/python manage.py seed_demo
 PORT=${PORT:-8000}
+# The deadline clock. With Redis (REDIS_URL set) Celery beat and a worker run it; without, the in-process
+# scheduler runs the same sweep every minute, so overdue work reaches the bell within a minute.
+if [ -n "${REDIS_URL:-}" ]; then
+  .venv/bin/celery -A opinion_system worker --beat -l warning --concurrency 2 &
+else
+  .venv/bin/python manage.py run_scheduler &
+fi
+clock_pid=$!
+trap 'kill $clock_pid 2>/dev/null' EXIT INT TERM
 echo
 echo "舆情处置系统已启动： http://127.0.0.1:${PORT}/   （管理后台： http://127.0.0.1:${PORT}/admin/）"
 echo "演示账号密码均为 demo12345，例如 office1（党群工作部）、xsc_liaison（学生处联络员）、dzb_approver（党政办）。"
-exec .venv/bin/python manage.py runserver "127.0.0.1:${PORT}"
+.venv/bin/python manage.py runserver "127.0.0.1:${PORT}"

@@ -26,7 +26,6 @@ class Command(BaseCommand):
         self.stdout.write(f"内置定时任务已启动：每 {interval:g} 秒检查一次时限。")
         while not stop.is_set():
             started = time.monotonic()
-            close_old_connections()
             try:
                 result = engine.run_once()
                 if result.processed or result.queued:
@@ -36,3 +35,4 @@ class Command(BaseCommand):
             if once:
                 break
             stop.wait(max(0.0, interval - (time.monotonic() - started)))
+            close_old_connections()  # a long-running process must not keep a connection the server dropped
