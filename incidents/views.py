@@ -41,6 +41,7 @@ def incident_detail(request, pk: int):
             "sources": incident.sources.all(),
             "evidence": incident.evidence.all(),
             "deadlines": incident.deadlines.all(),
+            "measures": selectors.first_time_measures(incident),
         },
     )
 

@@ -286,3 +286,24 @@ def test_sweep_command_runs_one_sweep(org, filing):
     assert (
         Notice.objects.filter(deadline=filing, kind="deadline_overdue", recipient=org.p.xsc_head).count() == 1
     )
+
+
+@override_settings(FIRST_REPORT_EXPECTED_MINUTES=60, LEVEL_ALERT_EXPECTED_MINUTES=15)
+def test_first_time_reporting_is_measured_and_late_is_flagged(client, org):
+    from incidents import selectors
+    from tests.factories import report
+
+    with time_machine.travel(at(2026, 5, 10, 12, 0), tick=False):
+        incident = report(org, discovered_at=at(2026, 5, 10, 9, 0))
+        incident = services.incident_assess(
+            incident=incident, actor=org.p.clerk, category="E", level=1, responsible_department=org.xsc
+        )
+    measures = {m.label: m for m in selectors.first_time_measures(incident)}
+    assert measures["发现到上报党群工作部"].minutes == 180 and measures["发现到上报党群工作部"].late
+    sweep_at(at(2026, 5, 10, 12, 1))  # the scheduler delivers the alerts a minute later
+    measures = {m.label: m for m in selectors.first_time_measures(incident)}
+    assert measures["研判/升级后通知党政办"].minutes == 1 and not measures["研判/升级后通知党政办"].late
+    assert measures["一级舆情通知学校党政主要领导"].done_at is not None
+    client.force_login(org.p.clerk)
+    page = client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
+    assert "发现到上报党群工作部：用时 180 分钟（要求 60 分钟内），超时" in page
