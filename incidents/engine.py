@@ -17,9 +17,8 @@ import time
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
-from simple_history.utils import bulk_update_with_history
 
 from departments.models import Department, Liaison, User
 from departments.roles import Role
@@ -205,6 +204,42 @@ def claim_due(now: dt.datetime, limit: int = SWEEP_LIMIT) -> list[Deadline]:
     )
 
 
+def _save_stages(due: list[Deadline]) -> None:
+    """Write the advanced stages back in one statement.
+
+    Django's bulk_update builds a CASE per row and field (5,000 expressions for 1,000 rows, ~0.7 s here);
+    on PostgreSQL one UPDATE … FROM (VALUES …) does the same in ~40 ms.
+    """
+    if connection.vendor != "postgresql":
+        Deadline.objects.bulk_update(due, STAGE_FIELDS, batch_size=500)
+        return
+    table = Deadline._meta.db_table
+    row = "(%s::bigint, %s::timestamptz, %s::timestamptz, %s::timestamptz, %s::timestamptz, %s::int)"
+    for start in range(0, len(due), 1000):
+        chunk = due[start : start + 1000]
+        params = [
+            value
+            for d in chunk
+            for value in (
+                d.pk,
+                d.next_notice_at,
+                d.reminded_at,
+                d.overdue_at,
+                d.escalated_at,
+                d.overdue_notices,
+            )
+        ]
+        # The table name comes from the model and every value is a parameter.
+        sql = (
+            f'UPDATE "{table}" AS d SET next_notice_at = v.next_notice_at, reminded_at = v.reminded_at, '  # noqa: S608
+            "overdue_at = v.overdue_at, escalated_at = v.escalated_at, overdue_notices = v.overdue_notices "
+            f"FROM (VALUES {', '.join([row] * len(chunk))}) "
+            "AS v(id, next_notice_at, reminded_at, overdue_at, escalated_at, overdue_notices) WHERE d.id = v.id"
+        )
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+
+
 def sweep(*, limit: int = SWEEP_LIMIT) -> SweepResult:
     """One sweep: advance every due deadline by one stage and write its notices, in one transaction."""
     started = time.perf_counter()
@@ -220,13 +255,9 @@ def sweep(*, limit: int = SWEEP_LIMIT) -> SweepResult:
                 rows += notices
                 if event is not None:
                     events.append(event)
-            bulk_update_with_history(
-                due,
-                Deadline,
-                STAGE_FIELDS,
-                batch_size=500,
-                default_change_reason="系统定时检查",
-                default_date=now,
+            _save_stages(due)
+            Deadline.history.bulk_history_create(
+                due, update=True, batch_size=500, default_change_reason="系统定时检查", default_date=now
             )
             IncidentEvent.objects.bulk_create(events, batch_size=500)
             save_rows(rows)
