@@ -10,8 +10,15 @@ def bell(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    context = {"unread_notices": selectors.unread_notice_count(user)}
-    if Role.OFFICE in roles_of(user) or user.is_superuser:
+    roles = roles_of(user)
+    context = {
+        "unread_notices": selectors.unread_notice_count(user),
+        "is_office": Role.OFFICE in roles,
+        "is_admin_office": Role.ADMIN_OFFICE in roles,
+        "is_leader": bool(roles & {Role.LEADERSHIP, Role.TOP_LEADERS, Role.SUPERVISING_LEADERS}),
+        "is_department": bool(roles & {Role.DEPARTMENT_HEADS, Role.LIAISONS}),
+    }
+    if Role.OFFICE in roles or user.is_superuser:
         # A silent scheduler is the worst failure of this system: the office must see it at once.
         context["scheduler"] = engine.scheduler_status()
     return context

@@ -1,19 +1,101 @@
 """Reads about incidents; every one starts from access.incidents_visible_to."""
 
 import datetime as dt
+import difflib
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db.models import QuerySet
+from django.db.models import Count, OuterRef, QuerySet, Subquery
 from django.utils import timezone
+from django.utils.html import escape
 
 from . import access
-from .models import Deadline, Incident, Notice
+from .models import Deadline, GradeEscalation, Incident, Level, Notice, ReplyStatement, Status
 
 
 def incident_list(user) -> QuerySet[Incident]:
-    """The user's incidents with what a list row shows, in a constant number of queries."""
-    return access.incidents_visible_to(user).select_related("responsible_department", "reporter")
+    """The user's incidents with what a list row shows (next deadline included), in one query."""
+    next_due = (
+        Deadline.objects.filter(incident=OuterRef("pk"), state=Deadline.State.OPEN)
+        .order_by("due_at")
+        .values("due_at")[:1]
+    )
+    next_kind = (
+        Deadline.objects.filter(incident=OuterRef("pk"), state=Deadline.State.OPEN)
+        .order_by("due_at")
+        .values("kind")[:1]
+    )
+    return (
+        access.incidents_visible_to(user)
+        .select_related("responsible_department")
+        .annotate(next_due_at=Subquery(next_due), next_due_kind=Subquery(next_kind))
+    )
+
+
+def statements_awaiting_review() -> QuerySet[ReplyStatement]:
+    """党政办's queue: submitted statements, oldest first, with the incident context."""
+    return (
+        ReplyStatement.objects.filter(status=ReplyStatement.Status.SUBMITTED)
+        .select_related("incident__responsible_department", "author")
+        .order_by("submitted_at")
+    )
+
+
+def statement_diff(statement: ReplyStatement) -> str:
+    """The change from the previous version, as escaped HTML with <ins>/<del> (empty for the first)."""
+    previous = (
+        ReplyStatement.objects.filter(incident_id=statement.incident_id, number__lt=statement.number)
+        .order_by("-number")
+        .values_list("text", flat=True)
+        .first()
+    )
+    if previous is None:
+        return ""
+    out = []
+    matcher = difflib.SequenceMatcher(a=previous, b=statement.text, autojunk=False)
+    for op, a1, a2, b1, b2 in matcher.get_opcodes():
+        if op == "equal":
+            out.append(escape(previous[a1:a2]))
+        if op in ("delete", "replace"):
+            out.append(f"<del>{escape(previous[a1:a2])}</del>")
+        if op in ("insert", "replace"):
+            out.append(f"<ins>{escape(statement.text[b1:b2])}</ins>")
+    return "".join(out)
+
+
+def overview(user) -> dict:
+    """The leaders' first page: open incidents by level, overdue deadlines, recent escalations."""
+    visible = access.incidents_visible_to(user)
+    open_statuses = [
+        Status.REPORTED,
+        Status.IN_DISPOSAL,
+        Status.DISPOSAL_ENDED,
+        Status.FORM_SUBMITTED,
+        Status.RETURNED,
+    ]
+    by_level = dict(
+        visible.filter(status__in=open_statuses)
+        .values_list("level")
+        .annotate(n=Count("id"))
+        .values_list("level", "n")
+    )
+    now = timezone.now()
+    overdue = (
+        Deadline.objects.filter(state=Deadline.State.OPEN, due_at__lt=now, incident__in=visible)
+        .select_related("incident__responsible_department")
+        .order_by("due_at")[:20]
+    )
+    escalations = (
+        GradeEscalation.objects.filter(incident__in=visible)
+        .select_related("incident", "actor")
+        .order_by("-created_at")[:10]
+    )
+    return {
+        "by_level": [(Level(lv).label if lv else "未研判", by_level.get(lv, 0)) for lv in (1, 2, 3, None)],
+        "open_total": sum(by_level.values()),
+        "overdue": list(overdue),
+        "escalations": list(escalations),
+    }
 
 
 def open_deadlines_for(user) -> QuerySet[Deadline]:

@@ -6,7 +6,12 @@ app_name = "incidents"
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("overview/", views.overview, name="overview"),
+    path("incidents/", views.incident_list, name="list"),
+    path("incidents/report/", views.incident_report, name="report"),
     path("incidents/<int:pk>/", views.incident_detail, name="detail"),
+    path("incidents/<int:pk>/do/<slug:name>/", views.incident_action, name="action"),
+    path("statements/", views.statement_queue, name="statement_queue"),
     path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),
     path("notices/", views.notice_list, name="notices"),
     path("notices/read/", views.notice_mark_read, name="notices_read"),

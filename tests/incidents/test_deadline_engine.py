@@ -213,7 +213,7 @@ def test_the_bell_shows_the_notice_and_marks_it_read(client, org, filing):
     page = client.get(reverse("incidents:notices")).content.decode()
     assert "【逾期】" in page and filing.incident.number in page
     home = client.get(reverse("incidents:home")).content.decode()
-    assert 'class="badge"' in home
+    assert 'badge bg-light text-danger">' in home
     own = Notice.objects.filter(recipient=org.p.xsc_head, kind="deadline_overdue").get()
     other = Notice.objects.filter(recipient=org.p.clerk, kind="deadline_overdue").get()
     client.post(reverse("incidents:notices_read"), {"id": other.pk})  # another's notice: untouched

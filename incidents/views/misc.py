@@ -1,4 +1,4 @@
-"""Minimal signed-in pages until the full interface exists; every view asks incidents.access first."""
+"""Evidence downloads, the bell and the health endpoint."""
 
 from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
@@ -8,42 +8,8 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
-from departments.selectors import roles_of
-
-from . import access, engine, selectors
-from .models import Evidence
-
-
-@login_required
-def home(request):
-    incidents = selectors.incident_list(request.user)[:25]
-    return render(
-        request,
-        "incidents/home.html",
-        {
-            "roles": sorted(role.label for role in roles_of(request.user)),
-            "incidents": incidents,
-            "deadlines": selectors.open_deadlines_for(request.user)[:10],
-            "now": timezone.now(),
-        },
-    )
-
-
-@login_required
-def incident_detail(request, pk: int):
-    incident = access.access_incident(request.user, pk)
-    return render(
-        request,
-        "incidents/detail.html",
-        {
-            "incident": incident,
-            "timeline": selectors.incident_timeline(incident),
-            "sources": incident.sources.all(),
-            "evidence": incident.evidence.all(),
-            "deadlines": incident.deadlines.all(),
-            "measures": selectors.first_time_measures(incident),
-        },
-    )
+from .. import access, engine, selectors
+from ..models import Evidence
 
 
 @login_required

@@ -1,0 +1,97 @@
+"""The office's registers as pages: liaisons (备案) and official media accounts (第十三条)."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from opinion_system.errors import DomainError
+
+from . import services
+from .forms import LiaisonDeactivateForm, LiaisonRegisterForm, MediaAccountForm
+from .models import Liaison, OfficialMediaAccount
+from .roles import Role
+from .selectors import roles_of
+
+
+def _require_office(user) -> None:
+    if not (Role.OFFICE in roles_of(user) or Role.SYSTEM_ADMIN in roles_of(user) or user.is_superuser):
+        raise PermissionDenied("只有领导小组办公室（党群工作部）可以维护此登记簿。")
+
+
+@login_required
+def liaisons(request):
+    _require_office(request.user)
+    form = LiaisonRegisterForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            services.liaison_register(
+                actor=request.user, department=data["department"], user=data["user"], phone=data["phone"]
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(
+                request, f"{data['user'].display_name} 已备案为{data['department'].name}联络员。"
+            )
+            return redirect("departments:liaisons")
+    rows = Liaison.objects.select_related("user", "department", "registered_by").order_by(
+        "department__sort_order", "status", "id"
+    )
+    return render(
+        request, "departments/liaisons.html", {"form": form, "rows": rows}, status=400 if form.errors else 200
+    )
+
+
+@login_required
+@require_POST
+def liaison_register(request, pk: int):
+    _require_office(request.user)
+    liaison = get_object_or_404(Liaison.objects.select_related("user", "department"), pk=pk)
+    services.liaison_register(
+        actor=request.user, department=liaison.department, user=liaison.user, phone=liaison.phone
+    )
+    messages.success(request, f"{liaison.user.display_name} 已备案。")
+    return redirect("departments:liaisons")
+
+
+@login_required
+@require_POST
+def liaison_deactivate(request, pk: int):
+    _require_office(request.user)
+    liaison = get_object_or_404(Liaison, pk=pk)
+    form = LiaisonDeactivateForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写停用理由。")
+        return redirect("departments:liaisons")
+    try:
+        services.liaison_deactivate(actor=request.user, liaison=liaison, reason=form.cleaned_data["reason"])
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "联络员已停用，其对本部门舆情的权限已收回。")
+    return redirect("departments:liaisons")
+
+
+@login_required
+def media_accounts(request, pk: int | None = None):
+    _require_office(request.user)
+    account = get_object_or_404(OfficialMediaAccount, pk=pk) if pk else None
+    form = MediaAccountForm(request.POST or None, instance=account)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.media_account_save(actor=request.user, account=form.instance)
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, f"已登记「{form.instance.name}」。")
+            return redirect("departments:media_accounts")
+    rows = OfficialMediaAccount.objects.select_related("department", "editor__user").all()
+    return render(
+        request,
+        "departments/media_accounts.html",
+        {"form": form, "rows": rows, "account": account},
+        status=400 if form.errors else 200,
+    )

@@ -1,0 +1,251 @@
+"""Forms for the pages: they check what a person typed; the services decide what the rules allow."""
+
+import django_filters
+from django import forms
+from django.db.models import Q
+from django.utils import timezone
+
+from departments.models import Department
+
+from .models import Category, Deadline, Incident, Level, LevelOneDuty, Status
+
+
+class DateTimeInput(forms.DateTimeInput):
+    input_type = "datetime-local"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%dT%H:%M", **kwargs)
+
+
+class MultipleFileInput(forms.ClearableFileInput):
+    allow_multiple_selected = True
+
+
+class MultipleFileField(forms.FileField):
+    widget = MultipleFileInput
+
+    def clean(self, data, initial=None):
+        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        return [super(MultipleFileField, self).clean(f, initial) for f in files]
+
+
+class StyledForm(forms.Form):
+    """Bootstrap classes on every widget, so `{{ form.as_div }}` looks right on a phone and a desktop."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.fields.values():
+            widget = field.widget
+            if isinstance(widget, forms.HiddenInput):
+                continue
+            if isinstance(widget, forms.CheckboxInput):
+                css = "form-check-input"
+            elif isinstance(widget, forms.Select):
+                css = "form-select"
+            else:
+                css = "form-control"
+            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
+
+
+class VersionedForm(StyledForm):
+    """Carries the version the page showed, so a change made meanwhile by someone else is detected."""
+
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+
+def departments():
+    return Department.objects.filter(is_active=True).order_by("sort_order", "id")
+
+
+class ReportForm(StyledForm):
+    """上报舆情 (第七条): what was seen, where, when, with screenshots."""
+
+    title = forms.CharField(label="标题", max_length=200, help_text="一句话概括，如“微博热帖称食堂饭菜涨价”")
+    summary = forms.CharField(label="舆情内容", widget=forms.Textarea(attrs={"rows": 5}), max_length=20000)
+    discovered_at = forms.DateTimeField(label="发现时间", widget=DateTimeInput())
+    platform = forms.CharField(
+        label="媒体名称/平台", max_length=100, help_text="如 微博、抖音、百度贴吧、微信公众号"
+    )
+    url = forms.CharField(label="网址", max_length=2000, required=False)
+    platform_2 = forms.CharField(label="其他平台（可选）", max_length=100, required=False)
+    url_2 = forms.CharField(label="网址", max_length=2000, required=False)
+    department = forms.ModelChoiceField(label="上报部门", queryset=Department.objects.none(), required=False)
+    files = MultipleFileField(label="截图或 PDF（可多选）", required=False)
+    token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
+
+    def __init__(self, *args, user=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments()
+        if user is not None and user.department_id:
+            self.fields["department"].initial = user.department_id
+        self.fields["discovered_at"].initial = timezone.localtime().replace(second=0, microsecond=0)
+
+    def sources(self) -> list[tuple[str, str]]:
+        data = self.cleaned_data
+        return [(data["platform"], data["url"]), (data.get("platform_2", ""), data.get("url_2", ""))]
+
+
+class AssessForm(VersionedForm):
+    category = forms.ChoiceField(label="舆情类别", choices=Category.choices)
+    level = forms.TypedChoiceField(label="响应级别", choices=Level.choices, coerce=int)
+    responsible_department = forms.ModelChoiceField(label="责任部门", queryset=Department.objects.none())
+    reason = forms.CharField(label="研判意见", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["responsible_department"].queryset = departments()
+
+    def clean(self):
+        data = super().clean()
+        if data.get("category") == Category.A and data.get("level") not in (None, Level.ONE):
+            self.add_error("level", "意识形态类（A类）舆情必须直接启动一级响应。")
+        return data
+
+
+class LevelChangeForm(VersionedForm):
+    to_level = forms.TypedChoiceField(label="调整为", choices=Level.choices, coerce=int)
+    reason = forms.CharField(label="调整理由", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class ReassignForm(VersionedForm):
+    department = forms.ModelChoiceField(label="新的责任部门", queryset=Department.objects.none())
+    reason = forms.CharField(label="理由", widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["department"].queryset = departments()
+
+
+class MergeForm(VersionedForm):
+    into = forms.CharField(label="合并到（舆情编号）", max_length=20, help_text="如 YQ-2026-0012")
+    reason = forms.CharField(label="说明", required=False)
+
+
+class ProgressForm(VersionedForm):
+    content = forms.CharField(label="进展情况", widget=forms.Textarea(attrs={"rows": 4}), max_length=20000)
+
+
+class StatementForm(VersionedForm):
+    text = forms.CharField(label="回复通稿", widget=forms.Textarea(attrs={"rows": 8}), max_length=20000)
+    statement = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    statement_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class StatementReviewForm(VersionedForm):
+    statement = forms.IntegerField(widget=forms.HiddenInput)
+    decision = forms.ChoiceField(
+        choices=[("approve", "审定通过"), ("reject", "退回修改")], widget=forms.HiddenInput
+    )
+    comment = forms.CharField(label="审定意见", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+
+
+class PublishForm(VersionedForm):
+    statement = forms.IntegerField(widget=forms.HiddenInput)
+    where = forms.CharField(label="发布渠道/回应对象", max_length=300)
+    published_at = forms.DateTimeField(label="发布时间", widget=DateTimeInput(), required=False)
+
+
+class EndDisposalForm(VersionedForm):
+    summary = forms.CharField(label="处置结果简述", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class DisposalFormForm(VersionedForm):
+    team_members = forms.CharField(
+        label="舆情处置小组人员名单", widget=forms.Textarea(attrs={"rows": 2}), required=False
+    )
+    disposal_situation = forms.CharField(
+        label="舆情处置情况", widget=forms.Textarea(attrs={"rows": 6}), required=False
+    )
+    follow_up = forms.CharField(
+        label="舆情后期处理情况", widget=forms.Textarea(attrs={"rows": 3}), required=False
+    )
+    form_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class LeaderOpinionForm(VersionedForm):
+    opinion = forms.CharField(label="报分管领导处置意见", widget=forms.Textarea(attrs={"rows": 3}))
+    form_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class SignForm(VersionedForm):
+    form_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
+class CommentForm(VersionedForm):
+    comment = forms.CharField(label="意见", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class DutyForm(VersionedForm):
+    kind = forms.ChoiceField(label="事项", choices=LevelOneDuty.Kind.choices)
+    done_at = forms.DateTimeField(label="完成时间", widget=DateTimeInput(), required=False)
+    method = forms.CharField(
+        label="方式", max_length=200, required=False, help_text="如 电话、书面报告、会议"
+    )
+    recipient = forms.CharField(label="报告对象/参会人员", max_length=300, required=False)
+    note = forms.CharField(label="备注", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class EvidenceForm(VersionedForm):
+    files = MultipleFileField(label="截图或 PDF")
+
+
+class IncidentFilter(django_filters.FilterSet):
+    """Filters of the incident list; the queryset it narrows is already limited by the access module."""
+
+    q = django_filters.CharFilter(label="搜索", method="search")
+    status = django_filters.ChoiceFilter(label="状态", choices=Status.choices)
+    level = django_filters.ChoiceFilter(label="级别", choices=Level.choices)
+    category = django_filters.ChoiceFilter(label="类别", choices=Category.choices)
+    responsible_department = django_filters.ModelChoiceFilter(label="责任部门", queryset=departments)
+    reported_after = django_filters.DateFilter(label="上报起", field_name="reported_at", lookup_expr="date__gte",
+                                               widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    reported_before = django_filters.DateFilter(label="上报止", field_name="reported_at", lookup_expr="date__lte",
+                                                widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    overdue = django_filters.BooleanFilter(label="仅逾期", method="only_overdue", widget=forms.CheckboxInput)
+    ordering = django_filters.OrderingFilter(
+        label="排序",
+        fields=(
+            ("reported_at", "reported_at"),
+            ("level", "level"),
+            ("number", "number"),
+            ("status", "status"),
+        ),
+        field_labels={"reported_at": "上报时间", "level": "级别", "number": "编号", "status": "状态"},
+    )
+
+    class Meta:
+        model = Incident
+        fields = []
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for field in self.form.fields.values():
+            select = isinstance(field.widget, forms.Select)
+            if not isinstance(field.widget, forms.CheckboxInput):
+                field.widget.attrs["class"] = (
+                    "form-select form-select-sm" if select else "form-control form-control-sm"
+                )
+
+    def search(self, queryset, name, value):
+        value = value.strip()[:100]
+        if not value:
+            return queryset
+        return queryset.filter(
+            Q(number__icontains=value)
+            | Q(title__icontains=value)
+            | Q(summary__icontains=value)
+            | Q(
+                pk__in=Incident.sources.rel.related_model.objects.filter(url__icontains=value).values(
+                    "incident_id"
+                )
+            )
+        )
+
+    def only_overdue(self, queryset, name, value):
+        if not value:
+            return queryset
+        overdue = Deadline.objects.filter(state=Deadline.State.OPEN, due_at__lt=timezone.now()).values(
+            "incident_id"
+        )
+        return queryset.filter(pk__in=overdue)

@@ -1,0 +1,19 @@
+"""The incident pages, split by job: pages (reads), actions (every button), misc (files, bell, health)."""
+
+from .actions import incident_action
+from .misc import evidence_download, health, notice_list, notice_mark_read
+from .pages import home, incident_detail, incident_list, incident_report, overview, statement_queue
+
+__all__ = [
+    "evidence_download",
+    "health",
+    "home",
+    "incident_action",
+    "incident_detail",
+    "incident_list",
+    "incident_report",
+    "notice_list",
+    "notice_mark_read",
+    "overview",
+    "statement_queue",
+]

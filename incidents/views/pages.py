@@ -1,0 +1,226 @@
+"""The pages people work in; the first line of each asks incidents.access."""
+
+import uuid
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from departments.roles import Role
+from departments.selectors import roles_of
+from opinion_system.errors import DomainError
+
+from .. import access, forms, selectors, services, workflow
+from ..models import DisposalForm, Incident, LevelOneDuty, ReplyStatement, Status
+from ..workflow import Action
+from .tokens import claim_token, release_token
+
+PAGE_SIZE = 25
+
+
+@login_required
+def home(request):
+    """工作台: what this person has to do next."""
+    user = request.user
+    roles = roles_of(user)
+    visible = selectors.incident_list(user)
+    open_statuses = [Status.IN_DISPOSAL, Status.DISPOSAL_ENDED, Status.RETURNED]
+    context = {
+        "roles": sorted(role.label for role in roles),
+        "deadlines": selectors.open_deadlines_for(user)[:10],
+        "mine": visible.filter(status__in=open_statuses)[:10],
+        "now": timezone.now(),
+    }
+    if Role.OFFICE in roles:
+        context["inbox"] = visible.filter(status=Status.REPORTED).order_by("reported_at")[:10]
+        context["to_file"] = visible.filter(status=Status.FORM_SUBMITTED).order_by("reported_at")[:10]
+    if Role.ADMIN_OFFICE in roles:
+        context["statements"] = selectors.statements_awaiting_review()[:10]
+    context["my_reports"] = Incident.objects.filter(reporter=user).select_related("responsible_department")[
+        :5
+    ]
+    return render(request, "incidents/home.html", context)
+
+
+@login_required
+def overview(request):
+    """Leaders' first overview: open incidents by level, overdue deadlines, recent escalations."""
+    roles = roles_of(request.user)
+    if not roles & {Role.OFFICE, Role.LEADERSHIP, Role.TOP_LEADERS, Role.SUPERVISING_LEADERS}:
+        raise PermissionDenied("只有领导和领导小组办公室可以查看总览。")
+    return render(
+        request, "incidents/overview.html", {**selectors.overview(request.user), "now": timezone.now()}
+    )
+
+
+@login_required
+def incident_list(request):
+    """Lists with filters, search, sort and pages; one query for the rows whatever the page size."""
+    queryset = selectors.incident_list(request.user)
+    filterset = forms.IncidentFilter(request.GET or None, queryset=queryset, request=request)
+    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
+    if not request.GET.get("ordering"):
+        rows = rows.order_by("-reported_at", "-id")
+    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    template = "incidents/_list_rows.html" if request.htmx else "incidents/list.html"
+    return render(
+        request,
+        template,
+        {"filter": filterset, "page": page, "query": query.urlencode(), "now": timezone.now()},
+    )
+
+
+def new_token() -> str:
+    return uuid.uuid4().hex
+
+
+def action_forms(user, incident: Incident, bound: dict | None = None) -> dict:
+    """A form for each action this user may take on this incident now (the server checks again on POST)."""
+    bound = bound or {}
+    form_obj = getattr(incident, "disposal_form", None) if hasattr(incident, "disposal_form") else None
+    form_version = form_obj.version if form_obj else None
+    initial = {"version": incident.version, "token": new_token()}
+    builders = {
+        "assess": (Action.ASSESS, lambda: forms.AssessForm(initial={**initial, "responsible_department": incident.responsible_department_id})),
+        "merge": (Action.MERGE, lambda: forms.MergeForm(initial=initial)),
+        "change_level": (Action.CHANGE_LEVEL, lambda: forms.LevelChangeForm(initial=initial)),
+        "reassign": (Action.REASSIGN, lambda: forms.ReassignForm(initial=initial)),
+        "progress": (Action.REPORT_PROGRESS, lambda: forms.ProgressForm(initial=initial)),
+        "statement": (Action.DRAFT_STATEMENT, lambda: statement_form(incident, initial)),
+        "end_disposal": (Action.END_DISPOSAL, lambda: forms.EndDisposalForm(initial=initial)),
+        "disposal_form": (Action.EDIT_FORM, lambda: forms.DisposalFormForm(initial={
+            **initial,
+            "form_version": form_version,
+            "team_members": form_obj.team_members if form_obj else "",
+            "disposal_situation": form_obj.disposal_situation if form_obj else "",
+            "follow_up": form_obj.follow_up if form_obj else "",
+        })),
+        "leader_opinion": (Action.LEADER_OPINION, lambda: forms.LeaderOpinionForm(initial={
+            **initial, "form_version": form_version, "opinion": form_obj.leader_opinion if form_obj else "",
+        })),
+        "sign": (Action.SIGN_FORM, lambda: forms.SignForm(initial={**initial, "form_version": form_version})),
+        "submit_form": (Action.SUBMIT_FORM, lambda: forms.VersionedForm(initial=initial)),
+        "file": (Action.FILE, lambda: forms.CommentForm(initial=initial)),
+        "return_form": (Action.RETURN_FORM, lambda: forms.CommentForm(initial=initial)),
+        "archive": (Action.ARCHIVE, lambda: forms.CommentForm(initial=initial)),
+        "duty": (Action.RECORD_DUTY, lambda: forms.DutyForm(initial=initial)),
+        "evidence": (Action.ADD_EVIDENCE, lambda: forms.EvidenceForm(initial=initial)),
+    }  # fmt: skip
+    available = {}
+    for name, (action, build) in builders.items():
+        if workflow.allowed(incident.status, action) and access.may(user, action, incident):
+            available[name] = bound.get(name) or build()
+    if "duty" in available and not incident.level_one_duties.exists():
+        available.pop("duty")
+    return available
+
+
+def statement_form(incident: Incident, initial: dict) -> forms.StatementForm:
+    draft = incident.statements.filter(status=ReplyStatement.Status.DRAFT).first()
+    if draft:
+        return forms.StatementForm(
+            initial={**initial, "text": draft.text, "statement": draft.pk, "statement_version": draft.version}
+        )
+    latest = incident.statements.order_by("-number").first()
+    return forms.StatementForm(initial={**initial, "text": latest.text if latest else ""})
+
+
+def detail_context(user, incident: Incident, bound: dict | None = None) -> dict:
+    statements = list(incident.statements.select_related("author", "reviewed_by").order_by("-number"))
+    disposal_form = (
+        DisposalForm.objects.filter(incident=incident)
+        .select_related("leader_opinion_by", "head_signed_by", "reviewed_by")
+        .first()
+    )
+    reviewable = access.may(user, Action.REVIEW_STATEMENT, incident) and workflow.allowed(
+        incident.status, Action.REVIEW_STATEMENT
+    )
+    publishable = access.may(user, Action.PUBLISH_STATEMENT, incident) and workflow.allowed(
+        incident.status, Action.PUBLISH_STATEMENT
+    )
+    return {
+        "incident": incident,
+        "sources": incident.sources.all(),
+        "evidence": incident.evidence.select_related("uploaded_by"),
+        "deadlines": incident.deadlines.order_by("-state", "due_at"),
+        "duties": incident.level_one_duties.select_related("recorded_by"),
+        "statements": statements,
+        "disposal_form": disposal_form,
+        "progress": incident.progress_reports.select_related("author").order_by("-created_at"),
+        "escalations": incident.escalations.select_related("actor"),
+        "timeline": selectors.incident_timeline(incident),
+        "measures": selectors.first_time_measures(incident),
+        "actions": action_forms(user, incident, bound),
+        "review_token": new_token(),
+        "can_review": reviewable,
+        "can_publish": publishable,
+        "now": timezone.now(),
+        "Status": Status,
+        "duty_kinds": LevelOneDuty.Kind,
+    }
+
+
+@login_required
+def incident_detail(request, pk: int):
+    incident = access.access_incident(request.user, pk)
+    return render(request, "incidents/detail.html", detail_context(request.user, incident))
+
+
+@login_required
+def incident_report(request):
+    """上报舆情: anyone signed in; the report reaches the department and the office at once."""
+    form = forms.ReportForm(request.POST or None, request.FILES or None, user=request.user)
+    if request.method == "POST":
+        token = request.POST.get("token", "")
+        if not claim_token(request, token):
+            messages.info(request, "该舆情已上报，请勿重复提交。")
+            return redirect("incidents:list")
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                incident = services.incident_report(
+                    reporter=request.user,
+                    title=data["title"],
+                    summary=data["summary"],
+                    discovered_at=data["discovered_at"],
+                    sources=form.sources(),
+                    department=data["department"],
+                    files=data["files"],
+                )
+            except DomainError as exc:
+                form.add_error(None, exc.message)
+            else:
+                messages.success(
+                    request, f"已上报：{incident.number}。已通知本部门负责人、联络员和党群工作部。"
+                )
+                return redirect("incidents:detail", pk=incident.pk)
+        release_token(request, token)
+        messages.error(request, "上报未成功，请按提示修改后重新提交；已填写的内容仍在表单中。")
+    else:
+        form.initial["token"] = new_token()
+    return render(request, "incidents/report.html", {"form": form}, status=400 if form.errors else 200)
+
+
+@login_required
+def statement_queue(request):
+    """党政办: statements awaiting approval with the incident context and the change from the last version."""
+    if Role.ADMIN_OFFICE not in roles_of(request.user):
+        raise PermissionDenied("只有党政办可以审定回复通稿。")
+    statements = list(selectors.statements_awaiting_review()[:50])
+    for statement in statements:
+        statement.diff_html = selectors.statement_diff(statement)
+        statement.previous = (
+            ReplyStatement.objects.filter(incident_id=statement.incident_id, number__lt=statement.number)
+            .order_by("-number")
+            .first()
+        )
+    return render(
+        request,
+        "incidents/statement_queue.html",
+        {"statements": statements, "review_token": new_token(), "now": timezone.now()},
+    )
