@@ -111,3 +111,8 @@ def test_admin_cannot_edit_or_delete_incidents(client, org, office_admin):
         403,
         302,
     )
+
+
+def test_signing_in_through_the_form_lands_on_the_home_page(client, org):
+    response = client.post(reverse("login"), {"username": "office_clerk", "password": "pw"}, follow=True)
+    assert response.status_code == 200 and "工作台" in response.content.decode()

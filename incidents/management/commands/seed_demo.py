@@ -13,14 +13,14 @@ from dataclasses import dataclass
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
-from django.db.models import Count
+from django.db.models import Count, F
 from django.utils import timezone
 
 from departments import services as org
 from departments.models import Department, Liaison, OfficialMediaAccount, User
 from departments.roles import Role
 from incidents import services
-from incidents.models import Deadline, Incident, LevelOneDuty, ReplyStatement, Status
+from incidents.models import Deadline, Incident, LevelOneDuty, Notice, ReplyStatement, Status
 from opinion_system import clock
 
 PASSWORD = "demo12345"  # noqa: S105 -- the published password of the demo accounts
@@ -518,6 +518,15 @@ class History:
         )
 
 
+def settle_notices(now: dt.datetime) -> None:
+    """The demo's past ran with a scheduler: its notices went out when written, and old ones were read."""
+    past = Notice.objects.filter(sent_at__isnull=True, created_at__lt=now - dt.timedelta(minutes=5))
+    past.update(sent_at=F("created_at"))
+    Notice.objects.filter(read_at__isnull=True, created_at__lt=now - dt.timedelta(days=2)).update(
+        read_at=F("created_at")
+    )
+
+
 class Command(BaseCommand):
     help = (
         "载入演示数据：部门、人员、联络员备案、官方媒体账号和约 30 件各状态的舆情（数据库已有部门时跳过）。"
@@ -530,6 +539,7 @@ class Command(BaseCommand):
         started = timezone.now()
         with transaction.atomic():
             History(build_organisation(), started).run()
+            settle_notices(started)
         self.summary(started)
 
     def summary(self, started: dt.datetime) -> None:
