@@ -197,7 +197,7 @@ class IncidentFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label="状态", choices=Status.choices)
     level = django_filters.ChoiceFilter(label="级别", choices=Level.choices)
     category = django_filters.ChoiceFilter(label="类别", choices=Category.choices)
-    responsible_department = django_filters.ModelChoiceFilter(label="责任部门", queryset=departments)
+    responsible_department = django_filters.ModelChoiceFilter(label="责任部门", queryset=lambda request: departments())
     reported_after = django_filters.DateFilter(label="上报起", field_name="reported_at", lookup_expr="date__gte",
                                                widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
     reported_before = django_filters.DateFilter(label="上报止", field_name="reported_at", lookup_expr="date__lte",

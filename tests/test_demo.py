@@ -22,8 +22,7 @@ def test_demo_covers_every_category_level_and_status(demo):
 
 
 def test_demo_office_user_signs_in_and_sees_the_incidents(client, demo):
-    assert client.login(username="office1", password="demo12345")
-    page = client.get(reverse("incidents:home"))
+    page = client.post(reverse("login"), {"username": "office1", "password": "demo12345"}, follow=True)
     assert page.status_code == 200
     assert Incident.objects.order_by("-reported_at").first().number in page.content.decode()
 
