@@ -268,13 +268,16 @@ def sweep(*, limit: int = SWEEP_LIMIT) -> SweepResult:
 
 
 def _heartbeat(now: dt.datetime, result: SweepResult) -> None:
-    values = {
-        "last_sweep_at": now,
-        "last_duration_ms": result.duration_ms,
-        "last_processed": result.processed,
-    }
-    if not SchedulerHeartbeat.objects.filter(pk=1).update(**values):
-        SchedulerHeartbeat.objects.create(pk=1, **values)
+    # One upsert: two first sweeps racing on an empty table must not both INSERT (and one roll back its work).
+    beat = SchedulerHeartbeat(
+        pk=1, last_sweep_at=now, last_duration_ms=result.duration_ms, last_processed=result.processed
+    )
+    SchedulerHeartbeat.objects.bulk_create(
+        [beat],
+        update_conflicts=True,
+        unique_fields=["id"],
+        update_fields=["last_sweep_at", "last_duration_ms", "last_processed"],
+    )
 
 
 def scheduler_status(now: dt.datetime | None = None) -> dict:

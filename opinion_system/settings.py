@@ -181,7 +181,20 @@ CELERY_TASK_SOFT_TIME_LIMIT = 100
 # Redis redelivers an unacknowledged task after the visibility timeout. Ours finish in seconds and none is
 # scheduled with an ETA/countdown (a countdown longer than this timeout ran 7 times here), so 10 minutes
 # bounds how long a task held by a killed worker waits, and the database claim stops any double effect.
-CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": 600}
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": 600,
+    # A broker that accepts a connection but never answers must not hang the sweep or a web request:
+    # publishing gives up after a few seconds and the rows stay pending for the next sweep.
+    "socket_timeout": 5,
+    "socket_connect_timeout": 5,
+}
+CELERY_BROKER_CONNECTION_TIMEOUT = 5
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.5,
+    "interval_max": 1,
+}
 CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {"task": "incidents.tasks.sweep_deadlines", "schedule": 60.0},
 }
