@@ -3,16 +3,20 @@
 from types import SimpleNamespace
 
 import pytest
+from django.contrib.auth.models import Group
 
 from departments import services as dept_services
 from departments.models import Department, User
-from departments.roles import Role
+from departments.roles import Role, group_name
 from tests.factories import fresh
 
 
 @pytest.fixture
 def org(db):
     """The college: the office, 党政办, 学生处 and 人事处, with the people of every role."""
+    # A transactional test elsewhere may have flushed what the migrations created; the roles must exist.
+    for role in Role:
+        Group.objects.get_or_create(name=group_name(role))
     root = User.objects.create_superuser("root", password="x")
 
     def dept(name, code, **kw):
