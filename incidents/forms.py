@@ -69,7 +69,7 @@ class ReportForm(StyledForm):
     )
     url = forms.CharField(label="网址", max_length=2000, required=False)
     platform_2 = forms.CharField(label="其他平台（可选）", max_length=100, required=False)
-    url_2 = forms.CharField(label="网址", max_length=2000, required=False)
+    url_2 = forms.CharField(label="其他平台网址", max_length=2000, required=False)
     department = forms.ModelChoiceField(label="上报部门", queryset=Department.objects.none(), required=False)
     files = MultipleFileField(label="截图或 PDF（可多选）", required=False)
     token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
@@ -197,7 +197,9 @@ class IncidentFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(label="状态", choices=Status.choices)
     level = django_filters.ChoiceFilter(label="级别", choices=Level.choices)
     category = django_filters.ChoiceFilter(label="类别", choices=Category.choices)
-    responsible_department = django_filters.ModelChoiceFilter(label="责任部门", queryset=lambda request: departments())
+    responsible_department = django_filters.ModelChoiceFilter(
+        label="责任部门", queryset=lambda request: departments()
+    )
     reported_after = django_filters.DateFilter(label="上报起", field_name="reported_at", lookup_expr="date__gte",
                                                widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
     reported_before = django_filters.DateFilter(label="上报止", field_name="reported_at", lookup_expr="date__lte",

@@ -45,10 +45,12 @@ def build_rows(
     rows = []
     for user in {u.pk: u for u in recipients}.values():
         rows.append(
+            # In-app is delivered by existing: the bell shows it the moment the transaction commits.
             Notice(
                 recipient=user,
                 channel=Notice.Channel.IN_APP,
                 dedupe_key=f"{message.key}:{user.pk}:in_app",
+                sent_at=message.created_at,
                 **common,
             )
         )

@@ -17,11 +17,14 @@
   }
   tick();
   setInterval(tick, 30000);
-  // A form is sent once: the button is disabled after the first click (the server also refuses repeats).
+  // A form is sent once: its buttons are disabled after the first click (the server also refuses repeats).
+  // Disabled only after the browser has read the form: a disabled button's name/value would not be sent.
   document.addEventListener("submit", function (event) {
     var form = event.target;
     if (form.dataset.submitted) { event.preventDefault(); return; }
     form.dataset.submitted = "1";
-    form.querySelectorAll("button[type=submit]").forEach(function (b) { b.disabled = true; });
+    setTimeout(function () {
+      form.querySelectorAll("button").forEach(function (b) { b.disabled = true; });
+    }, 0);
   });
 })();
