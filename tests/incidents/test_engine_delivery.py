@@ -31,7 +31,6 @@ import kombu.pools
 import pytest
 import redis
 import time_machine
-from django.contrib.auth.models import Group
 from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
@@ -49,18 +48,9 @@ SWEEP_REASON = "系统定时检查"
 
 
 # Committed rows (seen by other processes and threads). The flush after such a test also removes what the
-# migrations wrote (the role groups): serialized_rollback puts it back before each test here, and
-# keep_migration_data below after the last one, so transactional tests in other files still find it.
-REAL_COMMITS = pytest.mark.django_db(transaction=True, serialized_rollback=True)
-
-
-@pytest.fixture(scope="module", autouse=True)
-def keep_migration_data(django_db_setup, django_db_blocker):
-    yield
-    with django_db_blocker.unblock():
-        contents = getattr(connection, "_test_serialized_contents", None)
-        if contents and not Group.objects.exists():
-            connection.creation.deserialize_db_from_string(contents)
+# migrations wrote; the `org` fixture puts the role groups back (serialized_rollback cannot be mixed with the
+# other transactional tests of the suite: it reloads content types another flush already recreated).
+REAL_COMMITS = pytest.mark.django_db(transaction=True)
 
 
 # --- helpers ------------------------------------------------------------------------------------------------
