@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from incidents import services
 from incidents.models import Incident, ProgressReport, ReplyStatement, Status
-from tests.factories import assessed, ended, report, submitted
+from tests.factories import assessed, ended, filed, report, submitted
 
 
 def post(client, incident, name, data=None, **extra):
@@ -80,15 +80,69 @@ CASES = [
         {"team_members": "张三", "disposal_situation": "已处理"},
     ),
     ("leader_opinion", "xsc_leader", "xsc_liaison", "ended", {"opinion": "同意"}),
+    ("sign", "xsc_head", "xsc_liaison", "form_filled", {}),
+    ("submit_form", "xsc_liaison", "clerk", "signed", {}),
+    ("merge", "clerk", "xsc_liaison", "reported", {"into": "other"}),
+    ("duty", "clerk", "xsc_head", "level_one", {"kind": "special_meeting", "method": "会议"}),
+    ("publish", "xsc_liaison", "approver", "approved", {"statement": "approved", "where": "微博评论区"}),
+    ("review", "approver", "xsc_liaison", "statement_sent", {"statement": "sent", "decision": "approve"}),
+    ("archive", "clerk", "xsc_head", "filed", {}),
     ("file", "clerk", "xsc_head", "submitted", {}),
     ("return_form", "clerk", "xsc_liaison", "submitted", {"comment": "补充"}),
 ]
-STATES = {"reported": report, "assessed": assessed, "ended": ended, "submitted": submitted}
 
 
-def _data(org, extra):
-    mapping = {"xsc": org.xsc.pk, "rsc": org.rsc.pk}
-    return {k: mapping.get(v, v) if isinstance(v, str) else v for k, v in extra.items()}
+def _form_filled(org):
+    incident = ended(org)
+    services.disposal_form_save(
+        incident=incident, actor=org.p.xsc_liaison, team_members="张三", disposal_situation="已处理"
+    )
+    return incident
+
+
+def _signed(org):
+    incident = _form_filled(org)
+    services.disposal_form_sign(incident=incident, actor=org.p.xsc_head)
+    return incident
+
+
+def _statement_sent(org):
+    incident = assessed(org, level=2)
+    statement = services.statement_save_draft(incident=incident, actor=org.p.xsc_liaison, text="通稿")
+    services.statement_submit(statement=statement, actor=org.p.xsc_liaison)
+    return incident
+
+
+def _approved(org):
+    incident = _statement_sent(org)
+    services.statement_approve(statement=incident.statements.get(), actor=org.p.approver)
+    return incident
+
+
+STATES = {
+    "reported": report,
+    "assessed": assessed,
+    "ended": ended,
+    "submitted": submitted,
+    "form_filled": _form_filled,
+    "signed": _signed,
+    "level_one": lambda org: assessed(org, level=1, category="E"),
+    "statement_sent": _statement_sent,
+    "approved": _approved,
+    "filed": filed,
+}
+
+
+def _data(org, extra, incident):
+    statement = incident.statements.order_by("-number").first()
+    mapping = {
+        "xsc": org.xsc.pk,
+        "rsc": org.rsc.pk,
+        "other": assessed(org).number if extra.get("into") == "other" else None,
+        "approved": statement.pk if statement else None,
+        "sent": statement.pk if statement else None,
+    }
+    return {k: (mapping.get(v) or v) if isinstance(v, str) else v for k, v in extra.items()}
 
 
 @pytest.mark.parametrize(("name", "who", "not_who", "state", "extra"), CASES)
@@ -96,7 +150,7 @@ def test_each_action_for_the_allowed_role_and_refused_for_others(
     client, org, name, who, not_who, state, extra
 ):
     incident = STATES[state](org)
-    data = _data(org, extra)
+    data = _data(org, extra, incident)
     # Another department's liaison cannot see it: 404, exactly as if it did not exist.
     assert post(as_user(client, org.p.rsc_liaison), incident, name, data).status_code == 404
     # Somebody who sees it but has no right to this action: 403, and nothing changes.
