@@ -160,7 +160,12 @@ def access_incident(user, pk, action: Action | None = None) -> Incident:
         pk = int(pk)
     except (TypeError, ValueError):
         raise Http404("舆情不存在") from None
-    incident = incidents_visible_to(user).select_related("responsible_department").filter(pk=pk).first()
+    incident = (
+        incidents_visible_to(user)
+        .select_related("responsible_department", "reporter", "reporting_department", "merged_into")
+        .filter(pk=pk)
+        .first()
+    )
     if incident is None:
         raise Http404("舆情不存在")
     if action is not None and not may(user, action, incident):

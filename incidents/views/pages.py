@@ -79,10 +79,16 @@ def new_token() -> str:
     return uuid.uuid4().hex
 
 
-def action_forms(user, incident: Incident, bound: dict | None = None) -> dict:
+def action_forms(
+    user,
+    incident: Incident,
+    bound: dict | None = None,
+    *,
+    form_obj: DisposalForm | None = None,
+    statements: list[ReplyStatement] = (),
+) -> dict:
     """A form for each action this user may take on this incident now (the server checks again on POST)."""
     bound = bound or {}
-    form_obj = getattr(incident, "disposal_form", None) if hasattr(incident, "disposal_form") else None
     form_version = form_obj.version if form_obj else None
     initial = {"version": incident.version, "token": new_token()}
     builders = {
@@ -91,7 +97,7 @@ def action_forms(user, incident: Incident, bound: dict | None = None) -> dict:
         "change_level": (Action.CHANGE_LEVEL, lambda: forms.LevelChangeForm(initial=initial)),
         "reassign": (Action.REASSIGN, lambda: forms.ReassignForm(initial=initial)),
         "progress": (Action.REPORT_PROGRESS, lambda: forms.ProgressForm(initial=initial)),
-        "statement": (Action.DRAFT_STATEMENT, lambda: statement_form(incident, initial)),
+        "statement": (Action.DRAFT_STATEMENT, lambda: statement_form(statements, initial)),
         "end_disposal": (Action.END_DISPOSAL, lambda: forms.EndDisposalForm(initial=initial)),
         "disposal_form": (Action.EDIT_FORM, lambda: forms.DisposalFormForm(initial={
             **initial,
@@ -120,14 +126,14 @@ def action_forms(user, incident: Incident, bound: dict | None = None) -> dict:
     return available
 
 
-def statement_form(incident: Incident, initial: dict) -> forms.StatementForm:
-    draft = incident.statements.filter(status=ReplyStatement.Status.DRAFT).first()
+def statement_form(statements: list[ReplyStatement], initial: dict) -> forms.StatementForm:
+    """Edit the open draft, or start the next version from the latest text (statements: newest first)."""
+    draft = next((s for s in statements if s.status == ReplyStatement.Status.DRAFT), None)
     if draft:
         return forms.StatementForm(
             initial={**initial, "text": draft.text, "statement": draft.pk, "statement_version": draft.version}
         )
-    latest = incident.statements.order_by("-number").first()
-    return forms.StatementForm(initial={**initial, "text": latest.text if latest else ""})
+    return forms.StatementForm(initial={**initial, "text": statements[0].text if statements else ""})
 
 
 def detail_context(user, incident: Incident, bound: dict | None = None) -> dict:
@@ -155,7 +161,7 @@ def detail_context(user, incident: Incident, bound: dict | None = None) -> dict:
         "escalations": incident.escalations.select_related("actor"),
         "timeline": selectors.incident_timeline(incident),
         "measures": selectors.first_time_measures(incident),
-        "actions": action_forms(user, incident, bound),
+        "actions": action_forms(user, incident, bound, form_obj=disposal_form, statements=statements),
         "review_token": new_token(),
         "can_review": reviewable,
         "can_publish": publishable,
