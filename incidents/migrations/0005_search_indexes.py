@@ -1,35 +1,40 @@
-"""Trigram indexes for the list's search box (PostgreSQL only; SQLite, the demo, scans its few rows).
+"""Bigram indexes for the list's search box (PostgreSQL only; SQLite, the demo, scans its few rows).
 
-The search is `UPPER(column) LIKE UPPER('%term%')` (icontains) over number, title, summary and source URL;
-pg_trgm GIN indexes on the same expressions let PostgreSQL answer it without reading every row.
-pg_trgm is a trusted extension (PostgreSQL 13+), so the application's owner may create it.
+A Chinese search is often two characters, which pg_trgm cannot index (it needs three). Each searchable text
+is indexed by the set of its two-character pieces (upper-cased) in a GIN index; a search asks for the rows
+whose pieces contain all the pieces of the term, then checks `icontains` on those few rows only.
 """
 
 from django.db import migrations
 
-INDEXES = [
-    ("incident_number_trgm", "incidents_incident", "number"),
-    ("incident_title_trgm", "incidents_incident", "title"),
-    ("incident_summary_trgm", "incidents_incident", "summary"),
-    ("source_url_trgm", "incidents_incidentsource", "url"),
-]
+FUNCTIONS = """
+CREATE OR REPLACE FUNCTION os_bigrams(t text) RETURNS text[]
+LANGUAGE sql IMMUTABLE STRICT PARALLEL SAFE AS $$
+  SELECT coalesce(array_agg(DISTINCT substr(u, i, 2)), '{}')
+  FROM (SELECT upper(t) AS u) s, generate_series(1, char_length(u) - 1) AS i
+$$;
+CREATE OR REPLACE FUNCTION os_incident_bigrams(n text, ti text, su text) RETURNS text[]
+LANGUAGE sql IMMUTABLE PARALLEL SAFE AS $$
+  SELECT os_bigrams(coalesce(n, '') || chr(10) || coalesce(ti, '') || chr(10) || coalesce(su, ''))
+$$;
+"""
+INDEXES = """
+CREATE INDEX IF NOT EXISTS incident_search_bigrams ON incidents_incident
+  USING gin (os_incident_bigrams(number, title, summary));
+CREATE INDEX IF NOT EXISTS source_url_bigrams ON incidents_incidentsource USING gin (os_bigrams(url));
+"""
 
 
 def create(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    schema_editor.execute("CREATE EXTENSION IF NOT EXISTS pg_trgm")
-    for name, table, column in INDEXES:
-        schema_editor.execute(
-            f'CREATE INDEX IF NOT EXISTS "{name}" ON "{table}" USING gin (UPPER("{column}"::text) gin_trgm_ops)'
-        )
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(FUNCTIONS)
+        schema_editor.execute(INDEXES)
 
 
 def drop(apps, schema_editor):
-    if schema_editor.connection.vendor != "postgresql":
-        return
-    for name, _, _ in INDEXES:
-        schema_editor.execute(f'DROP INDEX IF EXISTS "{name}"')
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute("DROP INDEX IF EXISTS incident_search_bigrams; DROP INDEX IF EXISTS source_url_bigrams;")
+        schema_editor.execute("DROP FUNCTION IF EXISTS os_incident_bigrams(text, text, text); DROP FUNCTION IF EXISTS os_bigrams(text);")
 
 
 class Migration(migrations.Migration):
