@@ -2,6 +2,22 @@
 # Create the virtualenv and install the project with its test tools (idempotent, quiet when nothing changed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
+# System packages from Debian: CJK fonts for the 处置表 PDF (and, with --test, the browser and pdftoppm).
+need_apt=()
+fonts=$(fc-list 2>/dev/null || true)  # not piped into grep -q: with pipefail a SIGPIPE would read as "missing"
+[[ "$fonts" == *"Noto Serif CJK"* ]] || need_apt+=(fonts-noto-cjk)
+if [ "${1:-}" = "--test" ]; then
+  [ -x /usr/bin/chromium ] || need_apt+=(chromium)
+  command -v pdftoppm >/dev/null || need_apt+=(poppler-utils)
+fi
+if [ ${#need_apt[@]} -gt 0 ]; then
+  if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null
+  else
+    echo "请先安装系统软件包：${need_apt[*]}（sudo apt-get install ${need_apt[*]}）" >&2
+  fi
+fi
+
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv

@@ -2,7 +2,7 @@
 # The whole test suite against the PostgreSQL (and Redis) on this machine.
 set -euo pipefail
 cd "$(dirname "$0")/.."
-scripts/setup.sh
+scripts/setup.sh --test
 export DATABASE_URL=${DATABASE_URL:-postgres://postgres@127.0.0.1:5432/opinion_system}
 export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/15}
 # The test database is created by pytest-django; the main one only keeps makemigrations --check quiet.
