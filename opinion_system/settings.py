@@ -5,6 +5,7 @@ Production sets DATABASE_URL (PostgreSQL), REDIS_URL, SECRET_KEY, ALLOWED_HOSTS 
 """
 
 import datetime as dt
+import os
 from pathlib import Path
 
 import environ
@@ -14,6 +15,11 @@ BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
 
 env = environ.Env()
+# A developer's checkout keeps its own random SECRET_KEY in .env (made by scripts/setup.sh, never committed),
+# so manage.py works there; a server sets the environment itself. ENV_FILE="" reads no file.
+_env_file = os.environ.get("ENV_FILE", str(BASE_DIR / ".env"))
+if _env_file and Path(_env_file).is_file():
+    environ.Env.read_env(_env_file)
 
 DEBUG = env.bool("DEBUG", default=False)
 

@@ -5,12 +5,7 @@ cd "$(dirname "$0")/.."
 scripts/setup.sh
 mkdir -p var
 export DEBUG=1
-# The demo keeps its own random key in var/ (never in the repository).
-if [ -z "${SECRET_KEY:-}" ]; then
-  [ -f var/secret_key ] || .venv/bin/python -c "import secrets; print(secrets.token_urlsafe(50))" > var/secret_key
-  SECRET_KEY=$(cat var/secret_key)
-  export SECRET_KEY
-fi
+# The secret key comes from this checkout's .env (made by setup.sh, never in the repository).
 .venv/bin/python manage.py migrate --noinput -v0
 .venv/bin/python manage.py seed_demo
 PORT=${PORT:-8000}

@@ -18,6 +18,12 @@ if [ ${#need_apt[@]} -gt 0 ]; then
   fi
 fi
 
+# This checkout's own secret key (gitignored), so that manage.py runs here without exporting one.
+if [ ! -f .env ]; then
+  printf 'SECRET_KEY=%s\n' "$(head -c 48 /dev/urandom | base64 | tr -d '\n/+=')" > .env
+  chmod 600 .env
+fi
+
 PY=${PYTHON:-python3}
 if [ ! -x .venv/bin/python ]; then
   "$PY" -m venv .venv

@@ -17,6 +17,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 def run_check(env_overrides: dict) -> subprocess.CompletedProcess:
     env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DEBUG", "DJANGO_SETTINGS_MODULE")}
+    env["ENV_FILE"] = ""  # not this checkout's .env: the process sees only what a server would set
     env.update(env_overrides)
     return subprocess.run(
         [sys.executable, "manage.py", "check"], cwd=ROOT, env=env, capture_output=True, text=True, timeout=120
