@@ -396,3 +396,9 @@ def test_media_account_register_refuses_an_editor_of_another_department(client, 
         },
     )
     assert response.status_code == 400 and "第十三条" in response.content.decode()
+
+
+def test_mark_read_never_redirects_off_site(client, org):
+    as_user(client, org.p.xsc_head)
+    response = client.post(reverse("incidents:notices_read"), {"next": "//evil.example.com/"})
+    assert response["Location"] == reverse("incidents:notices")
