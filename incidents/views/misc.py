@@ -6,6 +6,7 @@ from django.db import connection
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import access, engine, selectors
@@ -48,9 +49,10 @@ def notice_mark_read(request):
             raise Http404("通知不存在")
         notices = notices.filter(pk=int(notice_id))
     notices.update(read_at=timezone.now())
-    return redirect(
-        request.POST.get("next") if request.POST.get("next", "").startswith("/") else "incidents:notices"
-    )
+    back = request.POST.get("next", "")
+    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
+        return redirect(back)  # only back into this site ("//elsewhere" is refused)
+    return redirect("incidents:notices")
 
 
 @require_GET
