@@ -402,3 +402,13 @@ def test_mark_read_never_redirects_off_site(client, org):
     as_user(client, org.p.xsc_head)
     response = client.post(reverse("incidents:notices_read"), {"next": "//evil.example.com/"})
     assert response["Location"] == reverse("incidents:notices")
+
+
+def test_the_list_filters_keep_what_was_chosen(client, org):
+    as_user(client, org.p.clerk)
+    page = client.get(
+        reverse("incidents:list"),
+        {"status": "in_disposal", "level": 2, "ordering": "-level", "responsible_department": org.xsc.pk},
+    ).content.decode()
+    assert '<option value="in_disposal" selected>' in page and '<option value="2" selected>' in page
+    assert '<option value="-level" selected>' in page and f'<option value="{org.xsc.pk}" selected>' in page
