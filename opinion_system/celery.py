@@ -16,9 +16,9 @@ app.autodiscover_tasks()
 @worker_process_init.connect
 def _warm_pdf(**kwargs) -> None:
     """Each Celery worker process builds the PDF engine once, after the fork (dossiers are rendered there)."""
-    from reports.pdf import warm_up
-
     try:
+        from reports.pdf import warm_up
+
         warm_up()
     except Exception:  # a PDF problem (e.g. missing fonts) must never stop notices from going out
         logging.getLogger(__name__).exception("处置表 PDF 预热失败")

@@ -117,3 +117,39 @@ def test_admin_cannot_edit_or_delete_incidents(client, org, office_admin):
 def test_signing_in_through_the_form_lands_on_the_home_page(client, org):
     response = client.post(reverse("login"), {"username": "office_clerk", "password": "pw"}, follow=True)
     assert response.status_code == 200 and "工作台" in response.content.decode()
+
+
+def test_gunicorn_starts_with_the_project_config_and_warms_the_pdf_engine(tmp_path):
+    """The Procfile's web process: workers boot, the PDF warm-up runs after the app is loaded, pages answer."""
+    import socket
+    import time
+    import urllib.request
+
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        port = s.getsockname()[1]
+    env = {k: v for k, v in os.environ.items() if k != "DJANGO_SETTINGS_MODULE"}
+    env.update({"ENV_FILE": "", "SECRET_KEY": "x" * 50, "DEBUG": "1", "ALLOWED_HOSTS": "127.0.0.1"})
+    log = tmp_path / "gunicorn.log"
+    with log.open("wb") as out:
+        server = subprocess.Popen(  # noqa: S603 - our own executable and arguments
+            [str(Path(sys.executable).parent / "gunicorn"), "opinion_system.wsgi", "--config", "gunicorn.conf.py",
+             "--workers", "1", "--bind", f"127.0.0.1:{port}"],
+            cwd=ROOT, env=env, stdout=out, stderr=out,
+        )  # fmt: skip
+        try:
+            status = None
+            for _ in range(100):
+                try:
+                    status = urllib.request.urlopen(
+                        f"http://127.0.0.1:{port}/accounts/login/", timeout=2
+                    ).status
+                    break
+                except OSError:
+                    time.sleep(0.2)
+            assert status == 200, log.read_text()
+        finally:
+            server.terminate()
+            server.wait(timeout=20)
+    text = log.read_text()
+    assert "Traceback" not in text and "预热失败" not in text, text
