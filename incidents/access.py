@@ -149,6 +149,16 @@ def require(user, action: Action, incident: Incident) -> None:
         raise NotAllowed(DENIED_MESSAGES.get(action, "您没有权限进行此操作。"))
 
 
+def can_review_statements(user) -> bool:
+    """党政办's queue of statements (第十条 二级: 由党政办审定)."""
+    return Role.ADMIN_OFFICE in roles_of(user)
+
+
+def can_see_overview(user) -> bool:
+    """The leaders' overview: the leadership group, top and supervising leaders, and the office."""
+    return bool(roles_of(user) & {Role.OFFICE, Role.LEADERSHIP, Role.TOP_LEADERS, Role.SUPERVISING_LEADERS})
+
+
 def can_report(user) -> bool:
     """第七条: every member of staff may report what they saw online."""
     return bool(getattr(user, "is_authenticated", False) and user.is_active)

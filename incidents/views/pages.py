@@ -48,8 +48,7 @@ def home(request):
 @login_required
 def overview(request):
     """Leaders' first overview: open incidents by level, overdue deadlines, recent escalations."""
-    roles = roles_of(request.user)
-    if not roles & {Role.OFFICE, Role.LEADERSHIP, Role.TOP_LEADERS, Role.SUPERVISING_LEADERS}:
+    if not access.can_see_overview(request.user):
         raise PermissionDenied("只有领导和领导小组办公室可以查看总览。")
     return render(
         request, "incidents/overview.html", {**selectors.overview(request.user), "now": timezone.now()}
@@ -215,16 +214,9 @@ def incident_report(request):
 @login_required
 def statement_queue(request):
     """党政办: statements awaiting approval with the incident context and the change from the last version."""
-    if Role.ADMIN_OFFICE not in roles_of(request.user):
+    if not access.can_review_statements(request.user):
         raise PermissionDenied("只有党政办可以审定回复通稿。")
-    statements = list(selectors.statements_awaiting_review()[:50])
-    for statement in statements:
-        statement.diff_html = selectors.statement_diff(statement)
-        statement.previous = (
-            ReplyStatement.objects.filter(incident_id=statement.incident_id, number__lt=statement.number)
-            .order_by("-number")
-            .first()
-        )
+    statements = selectors.statement_queue()
     return render(
         request,
         "incidents/statement_queue.html",

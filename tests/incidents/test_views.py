@@ -412,3 +412,25 @@ def test_the_list_filters_keep_what_was_chosen(client, org):
     ).content.decode()
     assert '<option value="in_disposal" selected>' in page and '<option value="2" selected>' in page
     assert '<option value="-level" selected>' in page and f'<option value="{org.xsc.pk}" selected>' in page
+
+
+def test_statement_queue_runs_a_constant_number_of_queries(client, org):
+    def waiting_second_version():
+        incident = assessed(org, level=2)
+        first = services.statement_save_draft(incident=incident, actor=org.p.xsc_liaison, text="第一稿")
+        services.statement_submit(statement=first, actor=org.p.xsc_liaison)
+        services.statement_reject(statement=first, actor=org.p.approver, comment="改")
+        second = services.statement_save_draft(incident=incident, actor=org.p.xsc_liaison, text="第二稿")
+        services.statement_submit(statement=second, actor=org.p.xsc_liaison)
+
+    as_user(client, org.p.approver)
+    waiting_second_version()
+    client.get(reverse("incidents:statement_queue"))
+    with CaptureQueriesContext(connection) as few:
+        client.get(reverse("incidents:statement_queue"))
+    for _ in range(4):
+        waiting_second_version()
+    with CaptureQueriesContext(connection) as many:
+        page = client.get(reverse("incidents:statement_queue")).content.decode()
+    assert page.count("<ins>") == 5
+    assert len(many.captured_queries) == len(few.captured_queries)
