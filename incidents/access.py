@@ -36,6 +36,7 @@ OFFICE_ACTIONS = frozenset(
         Action.RETURN_FORM,
         Action.ARCHIVE,
         Action.RECORD_DUTY,
+        Action.RECORD_REVIEW,
     }
 )
 DEPARTMENT_ACTIONS = frozenset(

@@ -192,6 +192,7 @@ class IncidentEvent(models.Model):
         STATEMENT_REJECTED = "statement_rejected", "退回回复通稿"
         STATEMENT_PUBLISHED = "statement_published", "发布回复通稿"
         DUTY_RECORDED = "duty_recorded", "一级响应事项"
+        REVIEW_MEETING = "review_meeting", "复盘会"
         DISPOSAL_ENDED = "disposal_ended", "处置结束"
         FORM_SAVED = "form_saved", "填写处置表"
         LEADER_OPINION = "leader_opinion", "分管领导处置意见"
@@ -415,6 +416,28 @@ class LevelOneDuty(models.Model):
 
     def __str__(self) -> str:
         return f"{self.incident.number} {self.get_kind_display()}"
+
+
+class ReviewMeeting(models.Model):
+    """复盘/分析会 (第十四条): held after an incident; its record belongs in the work archive."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="review_meetings")
+    held_at = models.DateTimeField("召开时间")
+    place = models.CharField("地点", max_length=200, blank=True)
+    attendees = models.TextField("参会人员")
+    summary = models.TextField("分析与总结")
+    improvements = models.TextField("改进措施", blank=True)
+    recorded_by = models.ForeignKey(USER, verbose_name="记录人", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("记录时间")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "复盘会记录"
+        verbose_name_plural = "复盘会记录"
+        ordering = ["held_at", "id"]
+
+    def __str__(self) -> str:
+        return f"{self.incident.number} 复盘会 {timezone.localtime(self.held_at):%Y-%m-%d}"
 
 
 class Deadline(models.Model):

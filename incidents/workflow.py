@@ -32,6 +32,7 @@ class Action(models.TextChoices):
     EDIT_FORM = "edit_form", "填写处置表"
     LEADER_OPINION = "leader_opinion", "填写分管领导处置意见"
     SIGN_FORM = "sign_form", "部门负责人签字"
+    RECORD_REVIEW = "record_review", "记录复盘会"
 
 
 TRANSITIONS: dict[Status, dict[Action, Status]] = {
@@ -47,6 +48,8 @@ TRANSITIONS: dict[Status, dict[Action, Status]] = {
 
 _FORM_WORK = {Action.EDIT_FORM, Action.LEADER_OPINION, Action.SIGN_FORM}
 _LATE_RECORDS = {Action.ADD_EVIDENCE, Action.PUBLISH_STATEMENT, Action.RECORD_DUTY}
+# 第十四条: the review meeting (复盘) follows the disposal and is recorded before the case is archived.
+_AFTER_DISPOSAL = {*_LATE_RECORDS, Action.RECORD_REVIEW}
 
 ACTIVITIES: dict[Status, set[Action]] = {
     Status.REPORTED: {Action.ADD_EVIDENCE, Action.ADD_SOURCE, Action.REASSIGN},
@@ -62,10 +65,10 @@ ACTIVITIES: dict[Status, set[Action]] = {
         Action.RECORD_DUTY,
         *_FORM_WORK,
     },
-    Status.DISPOSAL_ENDED: {*_FORM_WORK, *_LATE_RECORDS},
-    Status.FORM_SUBMITTED: set(_LATE_RECORDS),
-    Status.RETURNED: {*_FORM_WORK, *_LATE_RECORDS},
-    Status.FILED: {Action.RECORD_DUTY, Action.ADD_EVIDENCE},
+    Status.DISPOSAL_ENDED: {*_FORM_WORK, *_AFTER_DISPOSAL},
+    Status.FORM_SUBMITTED: set(_AFTER_DISPOSAL),
+    Status.RETURNED: {*_FORM_WORK, *_AFTER_DISPOSAL},
+    Status.FILED: {Action.RECORD_DUTY, Action.ADD_EVIDENCE, Action.RECORD_REVIEW},
     # 第十四条: the archive is the record; nothing changes once archived.
     Status.ARCHIVED: set(),
     Status.MERGED: set(),

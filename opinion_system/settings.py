@@ -203,6 +203,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {"task": "incidents.tasks.sweep_deadlines", "schedule": 60.0},
+    # Archive jobs (dossiers, exports) lost by a broker outage or a killed worker are queued again.
+    "resume-archive-jobs": {"task": "reports.tasks.resume_jobs", "schedule": 60.0},
 }
 CACHES = {
     "default": (

@@ -7,4 +7,11 @@ app_name = "reports"
 urlpatterns = [
     path("incidents/<int:pk>/disposal-form.pdf", views.disposal_form_pdf, name="disposal_form_pdf"),
     path("disposal-form-blank.pdf", views.blank_disposal_form_pdf, name="blank_disposal_form_pdf"),
+    path("incidents/<int:pk>/dossier/", views.dossier_card, name="dossier_card"),
+    path("incidents/<int:pk>/dossier/generate/", views.dossier_generate, name="dossier_generate"),
+    path("incidents/<int:pk>/dossier/verify/", views.dossier_verify, name="dossier_verify"),
+    path("incidents/<int:pk>/dossier.pdf", views.dossier_download, name="dossier_download"),
+    path("archive/", views.archive_page, name="archive"),
+    path("archive/exports/<int:pk>/", views.export_row, name="export_row"),
+    path("archive/exports/<int:pk>/download/", views.export_download, name="export_download"),
 ]

@@ -1,14 +1,28 @@
-"""PDF downloads of the printed forms; the first line of each view asks incidents.access."""
+"""PDF downloads and the work archive's pages; the first line of each view asks incidents.access or
+reports.access (404 for an incident the user may not see, 403 for a page of another role)."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import HttpResponse
+from django.core.exceptions import PermissionDenied
+from django.http import FileResponse, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
-from django.views.decorators.http import require_safe
+from django.views.decorators.http import require_POST, require_safe
 
-from incidents import access
+from incidents import access as incident_access
+from opinion_system.errors import DomainError, NotAllowed
 
-from . import pdf
+from . import access, pdf, selectors, services
+from .forms import ExportForm
+from .models import ArchiveExport
+
+
+def _private(response: HttpResponse) -> HttpResponse:
+    # Forms and dossiers name people and an incident: never kept by a shared proxy or in the browser cache.
+    patch_cache_control(response, private=True, no_store=True)
+    return response
 
 
 def _pdf_response(make, filename: str) -> HttpResponse:
@@ -19,16 +33,14 @@ def _pdf_response(make, filename: str) -> HttpResponse:
         return HttpResponse(exc.message, status=503, content_type="text/plain; charset=utf-8")
     response = HttpResponse(data, content_type="application/pdf")
     response["Content-Disposition"] = content_disposition_header(False, filename)
-    # The form names people and an incident: never kept by a shared proxy or in the browser cache.
-    patch_cache_control(response, private=True, no_store=True)
-    return response
+    return _private(response)
 
 
 @login_required
 @require_safe
 def disposal_form_pdf(request, pk: int):
     """The 处置表 of an incident, for whoever may see the incident (404 for anyone else)."""
-    incident = access.access_incident(request.user, pk)
+    incident = incident_access.access_incident(request.user, pk)
     return _pdf_response(lambda: pdf.disposal_form_pdf(incident), f"处置表-{incident.number}.pdf")
 
 
@@ -37,3 +49,140 @@ def disposal_form_pdf(request, pk: int):
 def blank_disposal_form_pdf(request):
     """The empty 处置表 for paper use: no incident data, so any signed-in person may print it."""
     return _pdf_response(pdf.blank_disposal_form_pdf, "处置表-空白.pdf")
+
+
+# --- the dossier of one incident --------------------------------------------------------------------------
+
+
+def _card(request, incident, *, error: str = "", status: int = 200) -> HttpResponse:
+    dossier = selectors.dossier_of(incident)
+    context = {
+        "incident": incident,
+        "dossier": dossier,
+        "can_manage": access.can_manage_archive(request.user),
+        "stalled": bool(dossier and services.job_is_stalled(dossier)),
+        "error": error,
+    }
+    return _private(render(request, "reports/_dossier_card.html", context, status=status))
+
+
+@login_required
+@require_safe
+def dossier_card(request, pk: int):
+    """The 工作档案 card of the incident page (htmx): state, progress while drawn, download, checks."""
+    incident = incident_access.access_incident(request.user, pk)
+    return _card(request, incident)
+
+
+def _dossier_action(request, pk: int, service) -> HttpResponse:
+    incident = incident_access.access_incident(request.user, pk)
+    if not access.can_manage_archive(request.user):
+        raise PermissionDenied(access.ARCHIVE_DENIED)
+    error = ""
+    try:
+        service(incident=incident, actor=request.user)
+    except NotAllowed as exc:
+        raise PermissionDenied(exc.message) from None
+    except DomainError as exc:
+        error = exc.message
+    if request.htmx:
+        return _card(request, incident, error=error)
+    if error:
+        messages.error(request, error)
+    return redirect(reverse("incidents:detail", args=[incident.pk]) + "#dossier-card")
+
+
+@login_required
+@require_POST
+def dossier_generate(request, pk: int):
+    return _dossier_action(request, pk, services.dossier_regenerate)
+
+
+@login_required
+@require_POST
+def dossier_verify(request, pk: int):
+    return _dossier_action(request, pk, services.dossier_verify)
+
+
+@login_required
+@require_safe
+def dossier_download(request, pk: int):
+    """The stored dossier PDF, for whoever may see the incident; refused when it no longer matches."""
+    incident = incident_access.access_incident(request.user, pk)
+    dossier = selectors.dossier_of(incident)
+    if dossier is None:
+        return HttpResponse("该舆情还没有工作档案。", status=404, content_type="text/plain; charset=utf-8")
+    try:
+        content = services.dossier_file_for_download(dossier)
+    except DomainError as exc:
+        return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
+    response = FileResponse(
+        content,
+        content_type="application/pdf",
+        as_attachment=False,
+        filename=f"工作档案-{incident.number}.pdf",
+    )
+    response["X-Content-SHA256"] = dossier.sha256
+    return _private(response)
+
+
+# --- the office's archive page and period exports ---------------------------------------------------------
+
+
+def _require_office(user) -> None:
+    if not access.can_manage_archive(user):
+        raise PermissionDenied(access.ARCHIVE_DENIED)
+
+
+@login_required
+def archive_page(request):
+    """工作档案: the state of the dossiers and the period exports (ZIP) with their progress."""
+    _require_office(request.user)
+    form = ExportForm(request.POST or None) if request.method == "POST" else ExportForm.default()
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.export_request(
+                actor=request.user, start=form.cleaned_data["start"], end=form.cleaned_data["end"]
+            )
+        except DomainError as exc:
+            form.add_error(None, exc.message)
+        else:
+            messages.success(request, "已开始导出，完成后可在下方下载。")
+            return redirect("reports:archive")
+    context = {
+        "form": form,
+        "summary": selectors.archive_summary(),
+        "attention": selectors.dossiers_needing_attention(),
+        "exports": selectors.recent_exports(),
+    }
+    return _private(render(request, "reports/archive.html", context, status=400 if form.errors else 200))
+
+
+@login_required
+@require_safe
+def export_row(request, pk: int):
+    """One export's row (htmx polls it while the job runs)."""
+    _require_office(request.user)
+    export = get_object_or_404(ArchiveExport.objects.select_related("requested_by"), pk=pk)
+    return _private(render(request, "reports/_export_row.html", {"e": export}))
+
+
+@login_required
+@require_safe
+def export_download(request, pk: int):
+    _require_office(request.user)
+    export = get_object_or_404(ArchiveExport, pk=pk)
+    if not export.file or export.status != "done":
+        return HttpResponse(
+            "导出尚未完成，请稍后再试。", status=409, content_type="text/plain; charset=utf-8"
+        )
+    try:
+        handle = export.file.open("rb")
+    except FileNotFoundError:
+        return HttpResponse(
+            "导出文件已不存在，请重新导出。", status=410, content_type="text/plain; charset=utf-8"
+        )
+    filename = f"工作档案-{export.period_start:%Y%m%d}-{export.period_end:%Y%m%d}.zip"
+    response = FileResponse(handle, content_type="application/zip", as_attachment=True, filename=filename)
+    response["X-Content-SHA256"] = export.sha256
+    return _private(response)

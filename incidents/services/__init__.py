@@ -24,6 +24,7 @@ from .filing import (
     disposal_form_sign,
     disposal_form_submit,
     incident_archive,
+    review_meeting_record,
 )
 from .reporting import evidence_add, incident_report, source_add
 
@@ -44,6 +45,7 @@ __all__ = [
     "incident_report",
     "level_one_duty_record",
     "progress_report_add",
+    "review_meeting_record",
     "source_add",
     "statement_approve",
     "statement_publish",

@@ -2,6 +2,7 @@
 office's review (审核备案: filed, or returned with a comment) and the archive (第十四条)."""
 
 from django.db import transaction
+from django.utils import timezone
 
 from departments.models import User
 from departments.roles import Role
@@ -9,7 +10,7 @@ from departments.services import stamp
 from opinion_system import clock
 from opinion_system.errors import DomainError, StaleObject
 
-from ..models import DisposalForm, Incident, IncidentEvent
+from ..models import DisposalForm, Incident, IncidentEvent, ReviewMeeting
 from ..workflow import Action
 from . import deadlines
 from .common import (
@@ -188,8 +189,54 @@ def disposal_form_return(*, incident: Incident, actor: User, comment: str) -> Di
 
 
 @transaction.atomic
+def review_meeting_record(
+    *,
+    incident: Incident,
+    actor: User,
+    held_at,
+    attendees: str,
+    summary: str,
+    place: str = "",
+    improvements: str = "",
+) -> ReviewMeeting:
+    """第十四条 复盘/分析会: the office records the meeting held after the incident, for the work archive."""
+    incident, _ = lock_incident(incident, actor=actor, action=Action.RECORD_REVIEW)
+    now = clock.now()
+    if held_at > now:
+        raise DomainError("召开时间不能晚于当前时间。")
+    if held_at < incident.reported_at:
+        raise DomainError("复盘会不能早于舆情上报时间。")
+    meeting = ReviewMeeting(
+        incident=incident,
+        held_at=held_at,
+        place=(place or "").strip(),
+        attendees=require_text(attendees, "参会人员"),
+        summary=require_text(summary, "分析与总结"),
+        improvements=(improvements or "").strip(),
+        recorded_by=actor,
+        recorded_at=now,
+    )
+    stamp(meeting, actor=actor, reason="记录复盘会")
+    meeting.save()
+    log_event(
+        incident,
+        kind=IncidentEvent.Kind.REVIEW_MEETING,
+        actor=actor,
+        message=f"复盘会：{timezone.localtime(held_at):%Y-%m-%d %H:%M} {meeting.place}".strip(),
+    )
+    save_incident(incident, actor=actor, reason="记录复盘会", fields=[])
+    return meeting
+
+
+@transaction.atomic
 def incident_archive(*, incident: Incident, actor: User, note: str = "") -> Incident:
-    """第十四条: the office closes the case into the work archive; from now on it is read-only."""
+    """第十四条: the office closes the case into the work archive; from now on it is read-only.
+
+    The dossier (工作档案 PDF) is requested in the same transaction, so it is never forgotten: its row is
+    the record, and the job that draws it is queued once the archive is committed.
+    """
+    from reports import services as archive  # reports builds on incidents, not the other way round
+
     incident, target = lock_incident(incident, actor=actor, action=Action.ARCHIVE)
     incident.status, incident.archived_at = target, clock.now()
     deadlines.moot_all(incident, actor=actor, reason="已归档")
@@ -197,4 +244,5 @@ def incident_archive(*, incident: Incident, actor: User, note: str = "") -> Inci
     log_event(
         incident, kind=IncidentEvent.Kind.ARCHIVED, actor=actor, message="已归档，形成工作档案", reason=note
     )
+    archive.dossier_request(incident=incident, actor=actor)
     return incident

@@ -21,6 +21,7 @@ logger = logging.getLogger(__name__)
 
 TITLE = "自贡职业技术学院网络舆情处置表"
 TEMPLATE = "reports/pdf/disposal_form.html"
+BODY_TEMPLATE = "reports/pdf/_disposal_form_body.html"  # the form itself, shared with the work archive
 STYLESHEET = "reports/disposal_form.css"
 CACHE_SECONDS = int(getattr(settings, "REPORTS_PDF_CACHE_SECONDS", 7 * 24 * 3600))
 CACHE_PREFIX = "reports:disposal-form"
@@ -118,7 +119,7 @@ def verification_code(data: FormData) -> str:
     return salted_hmac("reports.disposal_form", data.payload(), algorithm="sha256").hexdigest()[:8]
 
 
-def _context(data: FormData) -> dict:
+def form_context(data: FormData) -> dict:
     labels = dict(Category.choices)
     now = _local(timezone.now())
     return {
@@ -135,12 +136,12 @@ def _context(data: FormData) -> dict:
 
 def render(data: FormData = BLANK, *, timeout: float | None = None) -> bytes:
     """The PDF of `data` (BLANK: the empty form for paper use), drawn now, without the cache."""
-    html = engine.template(TEMPLATE).render(_context(data))
+    html = engine.template(TEMPLATE).render(form_context(data))
     return engine.render_html(html, [STYLESHEET], timeout=timeout)
 
 
 def cache_key(data: FormData) -> str:
-    layout = engine.layout_digest(TEMPLATE, STYLESHEET)
+    layout = engine.layout_digest(TEMPLATE, BODY_TEMPLATE, STYLESHEET)
     if data.blank:
         return f"{CACHE_PREFIX}:{layout}:blank"
     # The versions say when the form or the incident changed; the digest also catches what changes without

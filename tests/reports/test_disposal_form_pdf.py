@@ -312,7 +312,7 @@ def test_markup_typed_into_the_form_is_printed_literally(org):
     incident = filled(org, team=hostile)
     data = pdf.form_data(incident)
 
-    html = engine.template(disposal_form.TEMPLATE).render(disposal_form._context(data))
+    html = engine.template(disposal_form.TEMPLATE).render(disposal_form.form_context(data))
     assert "&lt;img src=x onerror=alert(1)&gt;" in html and hostile not in html
     assert compact(hostile) in compact("".join(pages_text(pdf.render(data))))
 

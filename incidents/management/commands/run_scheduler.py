@@ -11,6 +11,7 @@ from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
 from incidents import engine
+from reports import services as archive
 
 
 class Command(BaseCommand):
@@ -30,6 +31,8 @@ class Command(BaseCommand):
                 result = engine.run_once()
                 if result.processed or result.queued:
                     self.stdout.write(f"处理时限 {result.processed} 项，投递通知 {result.queued} 条")
+                if resumed := archive.jobs_resume():
+                    self.stdout.write(f"重新生成工作档案/导出 {resumed} 项")
             except Exception as exc:  # keep the clock running; the heartbeat shows if it stays broken
                 self.stderr.write(f"定时检查出错：{exc}")
             if once:

@@ -1,0 +1,45 @@
+"""Forms of the archive pages."""
+
+import datetime as dt
+
+from django import forms
+
+from opinion_system import clock
+
+from .services import MAX_EXPORT_DAYS
+
+
+class ExportForm(forms.Form):
+    """A period of archive dates (Beijing calendar days, both ends included)."""
+
+    start = forms.DateField(
+        label="归档日期自",
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        error_messages={
+            "required": "请选择起始日期。",
+            "invalid": "起始日期格式不正确，请按 年-月-日 填写。",
+        },
+    )
+    end = forms.DateField(
+        label="至",
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        error_messages={
+            "required": "请选择截止日期。",
+            "invalid": "截止日期格式不正确，请按 年-月-日 填写。",
+        },
+    )
+
+    @classmethod
+    def default(cls) -> "ExportForm":
+        today = clock.start_of_local_day(clock.now()).date()
+        return cls(initial={"start": dt.date(today.year, 1, 1), "end": today})
+
+    def clean(self):
+        data = super().clean()
+        start, end = data.get("start"), data.get("end")
+        if start and end:
+            if start > end:
+                raise forms.ValidationError("起始日期不能晚于截止日期。")
+            if (end - start).days > MAX_EXPORT_DAYS:
+                raise forms.ValidationError("导出期间不能超过 5 年，请分段导出。")
+        return data
