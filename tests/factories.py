@@ -1,8 +1,11 @@
 """Bring an incident to a status through the real services, with the right person at each step."""
 
 import datetime as dt
+import io
 
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.utils import timezone
+from PIL import Image
 
 from departments.models import User
 from incidents import services
@@ -69,3 +72,104 @@ def filed(org, **kw) -> Incident:
 def archived(org, **kw) -> Incident:
     incident = filed(org, **kw)
     return services.incident_archive(incident=incident, actor=org.p.clerk)
+
+
+def png_upload(name: str = "截图.png") -> SimpleUploadedFile:
+    buffer = io.BytesIO()
+    Image.new("RGB", (40, 30), "red").save(buffer, "PNG")
+    return SimpleUploadedFile(name, buffer.getvalue(), content_type="image/png")
+
+
+RICH = {
+    "title": "宿舍楼热水停供引发学生集中投诉",
+    "escalation": "相关话题转发量两小时内超过五千，升为二级",
+    "rejection": "第二段措辞不当，请删去推测性表述",
+    "statement_1": "关于宿舍热水停供的情况说明（第一稿）",
+    "statement_2": "关于宿舍热水停供的情况说明：已于当日恢复供应，并向同学致歉。",
+    "opinion": "同意处置方案，做好后续解释工作。",
+    "meeting": "热水系统故障预警机制不足，信息发布偏慢",
+}
+
+
+def rich_case(org, *, progress_reports: int = 11, start: dt.datetime | None = None) -> Incident:
+    """A level-2 case with a full record (30 events by default), laid down over two days and archived:
+    a level change with its reason, evidence, daily reports, a rejected then an approved statement, the form
+    submitted 13 hours after the end (the 12-hour deadline missed), filing and a review meeting."""
+    from opinion_system import clock
+
+    base = start or timezone.now() - dt.timedelta(days=3)
+    step = iter(range(1, 1000))
+
+    def at(hours: float = 0):
+        return clock.travel(base + dt.timedelta(hours=hours, seconds=next(step)))
+
+    with at():
+        incident = report(
+            org,
+            title=RICH["title"],
+            summary="多名学生在贴吧发帖称宿舍楼热水连续三天停供，无人回应。",
+            discovered_at=base - dt.timedelta(hours=1),
+        )
+    with at(0.5):
+        services.incident_assess(
+            incident=incident, actor=org.p.clerk, category="C", level=3, responsible_department=org.xsc
+        )
+    with at(1):
+        services.incident_change_level(
+            incident=incident, actor=org.p.clerk, to_level=2, reason=RICH["escalation"]
+        )
+    with at(1.2):
+        services.evidence_add(incident=incident, actor=org.p.xsc_liaison, upload=png_upload("贴吧截图.png"))
+    for n in range(progress_reports):
+        with at(2 + n * 2):
+            services.progress_report_add(
+                incident=incident,
+                actor=org.p.xsc_liaison,
+                content=f"第{n + 1}次互通：已联系后勤处抢修，持续关注。",
+            )
+    with at(3):
+        first = services.statement_save_draft(
+            incident=incident, actor=org.p.xsc_liaison, text=RICH["statement_1"]
+        )
+        services.statement_submit(statement=first, actor=org.p.xsc_liaison)
+    with at(3.5):
+        services.statement_reject(statement=first, actor=org.p.approver, comment=RICH["rejection"])
+    with at(4):
+        second = services.statement_save_draft(
+            incident=incident, actor=org.p.xsc_liaison, text=RICH["statement_2"]
+        )
+        services.statement_submit(statement=second, actor=org.p.xsc_liaison)
+    with at(4.5):
+        second = services.statement_approve(statement=second, actor=org.p.approver)
+    with at(5):
+        services.statement_publish(statement=second, actor=org.p.xsc_liaison, where="学院官方微博")
+    end = 2 + progress_reports * 2
+    with at(end):
+        services.disposal_end(incident=incident, actor=org.p.xsc_liaison)
+        services.disposal_form_save(
+            incident=incident,
+            actor=org.p.xsc_liaison,
+            team_members="组长：学生处处长；成员：后勤处、宿管中心",
+            disposal_situation="抢修热水管道，发布情况说明，逐一回复投诉学生。",
+            follow_up="每周巡检热水系统。",
+        )
+        services.disposal_form_leader_opinion(
+            incident=incident, actor=org.p.xsc_leader, opinion=RICH["opinion"]
+        )
+        services.disposal_form_sign(incident=incident, actor=org.p.xsc_head)
+    with at(end + 13):  # 第九条: due 12 hours after the end
+        services.disposal_form_submit(incident=incident, actor=org.p.xsc_liaison)
+    with at(end + 14):
+        services.disposal_form_file(incident=incident, actor=org.p.clerk)
+        services.review_meeting_record(
+            incident=incident,
+            actor=org.p.clerk,
+            held_at=base + dt.timedelta(hours=end + 13.5),
+            place="行政楼 302 会议室",
+            attendees="党群工作部、学生处、后勤处",
+            summary=RICH["meeting"],
+            improvements="建立热水系统故障预警，两小时内发布说明。",
+        )
+    with at(end + 15):
+        services.incident_archive(incident=incident, actor=org.p.clerk)
+    return Incident.objects.get(pk=incident.pk)
