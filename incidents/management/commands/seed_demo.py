@@ -106,6 +106,8 @@ RETURN_COMMENT = "处置情况未写明整改完成时间和对当事人的回�
 ADDENDUM = "补充：整改已全部完成，已逐一回访反映问题的当事人，当事人对处理结果表示认可。"
 LEADER_OPINION = "同意处置方案。请责任部门抓好整改落实，持续关注网上动态，防止舆情反弹。"
 FILE_COMMENT = "处置及时，材料齐全，同意备案。"
+REVIEW_SUMMARY = "舆情发现及时，研判准确；回复通稿经党政办审定后发布，舆情平息。不足：首次回应偏慢。"
+REVIEW_IMPROVEMENTS = "完善夜间值班联络机制，首次回应控制在 2 小时以内。"
 ARCHIVE_NOTE = "已召开复盘分析会；处置表、回复通稿和互通信息齐全，归入工作档案。"
 FOLLOW_UP = "处置结束后持续关注相关平台三天，未见新的负面信息；已在部门会议上通报，举一反三完善相关制度。"
 # fmt: on
@@ -439,6 +441,17 @@ class History:
         if reached(c, S.FILED):
             at(submitted + 20 * H, services.disposal_form_file, "office", comment=FILE_COMMENT)
         if reached(c, S.ARCHIVED):
+            # 第十四条: the review meeting, then the archive (its dossier is drawn once the seed commits).
+            at(
+                submitted + 70 * H,
+                services.review_meeting_record,
+                "office",
+                held_at=submitted + 68 * H,
+                place="行政楼三楼会议室",
+                attendees="党群工作部、责任部门负责人及联络员、党政办",
+                summary=REVIEW_SUMMARY,
+                improvements=REVIEW_IMPROVEMENTS,
+            )
             at(submitted + 92 * H, services.incident_archive, "office", note=ARCHIVE_NOTE)
         return steps
 
