@@ -92,6 +92,111 @@ def child(mode: str, warm: int, renders: int) -> None:
     )
 
 
+def archive_child(repeat: int, export_cases: int) -> None:
+    """The work archive in a fresh process, on its own test database: prints one JSON line.
+
+    A level-2 case with 30 events (tests.factories.rich_case) is laid down through the services; the job is
+    then run as the worker runs it (reports.services.dossier_build): cold (the first PDF of the process:
+    fonts, stylesheets, templates), then --repeat times warm, with the time to collect the records and to
+    draw apart; then a period export of --export-cases archived incidents whose dossiers exist.
+    """
+    import django
+
+    django.setup()
+    from django.conf import settings
+    from django.db import connection, transaction
+    from django.test.utils import CaptureQueriesContext, setup_test_environment
+    from django.utils import timezone
+
+    from incidents import services as incident_services
+    from incidents.models import IncidentEvent
+    from reports import selectors, services
+    from reports.models import Dossier
+    from reports.pdf import dossier as dossier_pdf
+    from tests.factories import build_org, filed, rich_case
+
+    setup_test_environment()
+    settings.DATABASES["default"]["TEST"]["NAME"] += "_archive"
+    old_name = connection.creation.create_test_db(verbosity=0, autoclobber=True)
+    services._dispatch = lambda kind, pk: None  # nothing drawn behind our back: the job is timed below
+    try:
+        org = build_org()
+        incident = rich_case(org)
+        events = IncidentEvent.objects.filter(incident=incident).count()
+        dossier = Dossier.objects.get(incident=incident)
+        rss_start = status_kb("VmRSS")
+        t = time.perf_counter()
+        assert services.dossier_build(dossier_id=dossier.pk) == "done"
+        cold_s = time.perf_counter() - t
+
+        def again() -> float:
+            with transaction.atomic():
+                services.dossier_request(incident=incident, actor=org.p.clerk, queue=False)
+            t = time.perf_counter()
+            assert services.dossier_build(dossier_id=dossier.pk) == "done"
+            return time.perf_counter() - t
+
+        jobs, collects, renders, rss = [], [], [], {}
+        for i in range(1, repeat + 1):
+            jobs.append(again())
+            t = time.perf_counter()
+            with CaptureQueriesContext(connection) as queries:
+                data = selectors.dossier_data(incident)
+            collects.append(time.perf_counter() - t)
+            t = time.perf_counter()
+            pdf_bytes = dossier_pdf.render(data)
+            renders.append(time.perf_counter() - t)
+            if i in (1, repeat // 2, repeat):
+                rss[i] = status_kb("VmRSS") / 1024
+        dossier.refresh_from_db()
+
+        others = []
+        for _ in range(export_cases - 1):
+            other = filed(org)
+            with transaction.atomic():
+                incident_services.incident_archive(incident=other, actor=org.p.clerk)
+            others.append(Dossier.objects.get(incident=other).pk)
+        t = time.perf_counter()
+        for pk in others:
+            services.dossier_build(dossier_id=pk)
+        drawn_s = time.perf_counter() - t
+        day = selectors.local(incident.archived_at)[:10]
+        start = dt.date.fromisoformat(day) - dt.timedelta(days=7)
+        with transaction.atomic():
+            end = dt.date.fromisoformat(selectors.local(timezone.now())[:10])
+            export = services.export_request(actor=org.p.clerk, start=start, end=end)
+        t = time.perf_counter()
+        assert services.export_build(export_id=export.pk) == "done"
+        export_s = time.perf_counter() - t
+        export.refresh_from_db()
+        print(
+            json.dumps(
+                {
+                    "events": events,
+                    "pages": dossier.pages,
+                    "size_kb": dossier.size / 1024,
+                    "cold_s": cold_s,
+                    "job_median_ms": statistics.median(jobs) * 1000,
+                    "job_p95_ms": percentile(jobs, 0.95) * 1000,
+                    "collect_median_ms": statistics.median(collects) * 1000,
+                    "collect_queries": len(queries.captured_queries),
+                    "render_median_ms": statistics.median(renders) * 1000,
+                    "render_p95_ms": percentile(renders, 0.95) * 1000,
+                    "render_size_kb": len(pdf_bytes) / 1024,
+                    "rss_start_mb": rss_start / 1024,
+                    "rss_mb": rss,
+                    "hwm_mb": status_kb("VmHWM") / 1024,
+                    "other_dossiers_s": drawn_s,
+                    "export_cases": export.total,
+                    "export_s": export_s,
+                    "export_kb": export.size / 1024,
+                }
+            )
+        )
+    finally:
+        connection.creation.destroy_test_db(old_name, verbosity=0)
+
+
 def run_child(mode: str, args) -> dict:
     command = [
         sys.executable,
@@ -102,6 +207,10 @@ def run_child(mode: str, args) -> dict:
         str(args.warm),
         "--renders",
         str(args.renders),
+        "--dossiers",
+        str(args.dossiers),
+        "--export-cases",
+        str(args.export_cases),
     ]
     done = subprocess.run(command, capture_output=True, text=True, timeout=900, check=False)  # noqa: S603
     if done.returncode:
@@ -199,14 +308,20 @@ def main() -> None:
     parser.add_argument("--warm", type=int, default=30)
     parser.add_argument("--renders", type=int, default=200)
     parser.add_argument("--downloads", type=int, default=50)
-    parser.add_argument("--child", choices=["full", "subset"])
+    parser.add_argument("--dossiers", type=int, default=20, help="warm dossier jobs of the 30-event case")
+    parser.add_argument("--export-cases", type=int, default=10, help="archived incidents in the ZIP export")
+    parser.add_argument("--child", choices=["full", "subset", "archive"])
     args = parser.parse_args()
+    if args.child == "archive":
+        archive_child(args.dossiers, args.export_cases)
+        return
     if args.child:
         child(args.child, args.warm, args.renders)
         return
 
     load = os.getloadavg()
     results = {mode: run_child(mode, args) for mode in ("full", "subset")}
+    archive = run_child("archive", args)
     view = downloads(args.downloads)
     full, cut = results["full"], results["subset"]
 
@@ -263,6 +378,28 @@ def main() -> None:
         f"  cached, median of {args.downloads:<3}         {view['cached_median_ms']:.1f} ms   target < 20 ms"
     )
     print(f"  cached, p95 of {args.downloads:<3}            {view['cached_p95_ms']:.1f} ms")
+    a = archive
+    print()
+    print(
+        f"work archive (工作档案), a level-2 case with {a['events']} events, GB2312 cut, {a['pages']} pages, {a['size_kb']:.0f} KB:"
+    )
+    print(f"  cold job (first PDF of the process)   {a['cold_s'] * 1000:.0f} ms")
+    print(
+        f"  warm job, median / p95 of {args.dossiers:<3}      {a['job_median_ms']:.0f} / {a['job_p95_ms']:.0f} ms   (claim, collect, draw, store, SHA-256)"
+    )
+    print(
+        f"    collect the records               {a['collect_median_ms']:.1f} ms, {a['collect_queries']} queries"
+    )
+    print(f"    draw the PDF, median / p95        {a['render_median_ms']:.0f} / {a['render_p95_ms']:.0f} ms")
+    print(
+        f"  RSS after job {' / '.join(str(k) for k in a['rss_mb'])}: "
+        + " / ".join(f"{v:.0f}" for v in a["rss_mb"].values())
+        + f" MB (start {a['rss_start_mb']:.0f} MB), peak {a['hwm_mb']:.0f} MB"
+    )
+    print(f"  {a['export_cases'] - 1} more dossiers of small cases drawn in {a['other_dossiers_s']:.2f} s")
+    print(
+        f"  ZIP export of {a['export_cases']} archived incidents  {a['export_s'] * 1000:.0f} ms, {a['export_kb']:.0f} KB"
+    )
     ok = cut["warm_median_ms"] < 100 and view["cached_median_ms"] < 20
     # Flat: no growth after the caches have filled (glibc may also hand memory back: a drop is fine).
     flat = all(r["rss_mb"][max(r["rss_mb"], key=int)] - r["rss_mb"]["50"] < 10 for r in results.values())
