@@ -14,7 +14,7 @@ class ExportForm(forms.Form):
 
     start = forms.DateField(
         label="归档日期自",
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
         error_messages={
             "required": "请选择起始日期。",
             "invalid": "起始日期格式不正确，请按 年-月-日 填写。",
@@ -22,7 +22,7 @@ class ExportForm(forms.Form):
     )
     end = forms.DateField(
         label="至",
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}),
+        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
         error_messages={
             "required": "请选择截止日期。",
             "invalid": "截止日期格式不正确，请按 年-月-日 填写。",

@@ -359,11 +359,24 @@ def test_level2_case_across_roles(case, tmp_path):
     expect(clerk.locator("#status")).to_have_text("已归档")
     expect(clerk.locator("#actions")).to_have_count(0)
     expect(clerk.locator("#timeline")).to_contain_text("归档")
+    # 第十四条: the dossier is drawn in the background; its card shows progress, then the file and SHA-256.
+    dossier = clerk.locator("#dossier-card")
+    expect(dossier.locator("#dossier-download")).to_be_visible(timeout=30_000)
+    expect(dossier.locator("#dossier-sha256")).to_have_text(re.compile(r"^[0-9a-f]{64}$"))
+    dossier.get_by_role("button", name="核验").click()
+    expect(clerk.locator("#dossier-verified")).to_contain_text("一致")
     case.shot(clerk, "12-archived.png")
+    clerk.get_by_role("link", name="工作档案", exact=True).click()
+    expect(clerk.locator("#attention")).to_contain_text("全部档案已生成")
+    clerk.get_by_role("button", name="导出").click()
+    expect(clerk.locator("#exports .export-download")).to_be_visible(timeout=30_000)
+    case.shot(clerk, "12b-archive-export.png")
 
     liaison.reload()
     expect(liaison.locator("#status")).to_have_text("已归档")
     expect(liaison.locator("#actions")).to_have_count(0)
+    expect(liaison.locator("#dossier-download")).to_be_visible()
+    expect(liaison.locator("#dossier-verify")).to_have_count(0)  # checking the archive is the office's
     case.shot(liaison, "13-liaison-archived.png")
 
     assert not case.problems, "页面脚本出错或静态文件未加载：\n" + "\n".join(case.problems)

@@ -619,3 +619,11 @@ def test_the_archive_page_runs_a_constant_number_of_queries(org, client, django_
     services.export_request(actor=org.p.clerk, start=day, end=day)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(reverse("reports:archive"))
+
+
+def test_the_export_form_offers_this_year_in_the_browser_date_format(org, client):
+    client.force_login(org.p.clerk)
+    page = client.get(reverse("reports:archive")).content.decode()
+    today = timezone.localdate()
+    # A type="date" input accepts only YYYY-MM-DD; a localised date would leave it empty and unsendable.
+    assert f'value="{today.year}-01-01"' in page and f'value="{today:%Y-%m-%d}"' in page
