@@ -58,20 +58,37 @@ def overview(request):
 @login_required
 def incident_list(request):
     """Lists with filters, search, sort and pages; one query for the rows whatever the page size."""
-    queryset = selectors.incident_list(request.user)
+    queryset = access.incidents_visible_to(request.user)
     filterset = forms.IncidentFilter(request.GET or None, queryset=queryset, request=request)
     rows = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
     if not request.GET.get("ordering"):
         rows = rows.order_by("-reported_at", "-id")
-    page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
+    count = selectors.row_count(rows)  # counted before the row columns are added: no per-row subqueries
+    page = CountedPaginator(selectors.with_list_columns(rows), PAGE_SIZE, count=count.value).get_page(
+        request.GET.get("page")
+    )
     query = request.GET.copy()
     query.pop("page", None)
     template = "incidents/_list_rows.html" if request.htmx else "incidents/list.html"
     return render(
         request,
         template,
-        {"filter": filterset, "page": page, "query": query.urlencode(), "now": timezone.now()},
+        {
+            "filter": filterset,
+            "page": page,
+            "count": count,
+            "query": query.urlencode(),
+            "now": timezone.now(),
+        },
     )
+
+
+class CountedPaginator(Paginator):
+    """A paginator told its count (selectors.row_count) rather than counting the rows itself."""
+
+    def __init__(self, object_list, per_page, *, count: int):
+        super().__init__(object_list, per_page)
+        self.count = count  # replaces the cached_property: the rows are not counted again
 
 
 def new_token() -> str:
