@@ -68,6 +68,11 @@ def department_choices() -> list[tuple[int, str]]:
     return list(departments().values_list("pk", "name"))
 
 
+def department_options() -> list[tuple[int | str, str]]:
+    """The choices a department select shows (the queryset still validates what comes back)."""
+    return [("", "---------"), *department_choices()]
+
+
 class ReportForm(StyledForm):
     """上报舆情 (第七条): what was seen, where, when, with screenshots."""
 
@@ -105,6 +110,7 @@ class AssessForm(VersionedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["responsible_department"].queryset = departments()
+        self.fields["responsible_department"].choices = department_options()
 
     def clean(self):
         data = super().clean()
@@ -125,6 +131,7 @@ class ReassignForm(VersionedForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["department"].queryset = departments()
+        self.fields["department"].choices = department_options()
 
 
 class MergeForm(VersionedForm):
