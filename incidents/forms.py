@@ -6,6 +6,9 @@ from django.contrib.postgres.fields import ArrayField
 from django.db import connection
 from django.db.models import F, Func, Q, TextField, Value
 from django.utils import timezone
+from django.utils.functional import cached_property
+from django.utils.html import format_html_join
+from django.utils.safestring import SafeString, mark_safe
 
 from departments.models import Department
 
@@ -207,6 +210,13 @@ class EvidenceForm(VersionedForm):
     files = MultipleFileField(label="截图或 PDF")
 
 
+class ChineseOrderingFilter(django_filters.OrderingFilter):
+    descending_fmt = "%s（倒序）"  # django-filter's own "%s (descending)" has no Chinese translation
+
+
+SELECTED = mark_safe(" selected")  # a constant
+
+
 class IncidentFilter(django_filters.FilterSet):
     """Filters of the incident list; the queryset it narrows is already limited by the access module."""
 
@@ -220,7 +230,7 @@ class IncidentFilter(django_filters.FilterSet):
     reported_before = django_filters.DateFilter(label="上报止", field_name="reported_at", lookup_expr="date__lte",
                                                 widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
     overdue = django_filters.BooleanFilter(label="仅逾期", method="only_overdue", widget=forms.CheckboxInput)
-    ordering = django_filters.OrderingFilter(
+    ordering = ChineseOrderingFilter(
         label="排序",
         fields=(
             ("reported_at", "reported_at"),
@@ -235,15 +245,32 @@ class IncidentFilter(django_filters.FilterSet):
         model = Incident
         fields = []
 
+    SELECTS = ("status", "level", "category", "responsible_department", "ordering")
+
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.filters["responsible_department"].extra["choices"] = department_choices()  # before the form
-        for field in self.form.fields.values():
-            select = isinstance(field.widget, forms.Select)
-            if not isinstance(field.widget, forms.CheckboxInput):
-                field.widget.attrs["class"] = (
-                    "form-select form-select-sm" if select else "form-control form-control-sm"
-                )
+
+    @cached_property
+    def options(self) -> dict[str, SafeString]:
+        """Each select's <option>s with the chosen one selected. Built here because a template loop over
+        ~45 options cost ~0.7 ms a page (list.html writes the rest of the filter form out itself)."""
+        options = {}
+        for name in self.SELECTS:
+            field = self.form[name]
+            current = field.value()
+            if isinstance(current, list | tuple):  # the ordering: a list of fields
+                current = ",".join(current)
+            current = "" if current is None else str(current)
+            options[name] = format_html_join(
+                "",
+                '<option value="{}"{}>{}</option>',
+                (
+                    (value, SELECTED if str(value) == current else "", label)
+                    for value, label in field.field.choices
+                ),
+            )
+        return options
 
     def search(self, queryset, name, value):
         """Number, title, text or a source URL: one id list from two indexed searches (a UNION, not an OR

@@ -1,4 +1,5 @@
-"""The list's total: exact and live for short lists, a rounded 约 for long ones, never another user's."""
+"""The list page: its total is exact and live for short lists, a rounded 约 for long ones, never another user's;
+its filters speak Chinese and keep what was chosen."""
 
 import pytest
 from django.core.cache.backends.locmem import LocMemCache
@@ -51,3 +52,11 @@ def test_each_user_gets_the_count_of_their_own_list(client, org, monkeypatch):
 def test_an_approximate_total_keeps_two_significant_digits(value, shown):
     assert RowCount(value, approximate=True).shown == shown
     assert RowCount(value).shown == value
+
+
+def test_the_filters_speak_chinese_and_keep_what_was_chosen(client, org):
+    page = list_page(client, org.p.clerk, ordering="-number", responsible_department=org.rsc.pk, overdue="true")
+    assert "descending" not in page and '<option value="-number" selected>编号（倒序）</option>' in page
+    assert f'<option value="{org.rsc.pk}" selected>人事处</option>' in page
+    assert 'id="f-overdue" checked' in page
+    assert '<option value="" selected>' in list_page(client, org.p.clerk)  # nothing chosen: "---------"
