@@ -206,6 +206,16 @@ class DutyForm(VersionedForm):
     note = forms.CharField(label="备注", widget=forms.Textarea(attrs={"rows": 2}), required=False)
 
 
+class ReviewMeetingForm(VersionedForm):
+    """复盘会 (第十四条): recorded by the office after the incident, before it is archived."""
+
+    held_at = forms.DateTimeField(label="召开时间", widget=DateTimeInput())
+    place = forms.CharField(label="地点", max_length=200, required=False)
+    attendees = forms.CharField(label="参会人员", widget=forms.Textarea(attrs={"rows": 2}))
+    summary = forms.CharField(label="分析与总结", widget=forms.Textarea(attrs={"rows": 4}))
+    improvements = forms.CharField(label="改进措施", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
 class EvidenceForm(VersionedForm):
     files = MultipleFileField(label="截图或 PDF")
 

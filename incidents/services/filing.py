@@ -1,6 +1,8 @@
 """The 处置表: filled by the department, opinion of the supervising leader, the head's signature, then the
 office's review (审核备案: filed, or returned with a comment) and the archive (第十四条)."""
 
+import datetime as dt
+
 from django.db import transaction
 from django.utils import timezone
 
@@ -202,9 +204,10 @@ def review_meeting_record(
     """第十四条 复盘/分析会: the office records the meeting held after the incident, for the work archive."""
     incident, _ = lock_incident(incident, actor=actor, action=Action.RECORD_REVIEW)
     now = clock.now()
-    if held_at > now:
+    # The form gives minutes: compare at that precision (a meeting in the minute of the report is fine).
+    if held_at > now + dt.timedelta(minutes=1):
         raise DomainError("召开时间不能晚于当前时间。")
-    if held_at < incident.reported_at:
+    if held_at < incident.reported_at.replace(second=0, microsecond=0):
         raise DomainError("复盘会不能早于舆情上报时间。")
     meeting = ReviewMeeting(
         incident=incident,

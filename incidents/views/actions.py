@@ -148,6 +148,14 @@ def _duty(request, incident, d):
     return "已登记。"
 
 
+def _review_meeting(request, incident, d):
+    services.review_meeting_record(
+        incident=incident, actor=request.user, held_at=d["held_at"], place=d["place"],
+        attendees=d["attendees"], summary=d["summary"], improvements=d["improvements"],
+    )  # fmt: skip
+    return "复盘会记录已保存，将归入工作档案。"
+
+
 def _evidence(request, incident, d):
     for upload in d["files"]:
         services.evidence_add(incident=incident, actor=request.user, upload=upload)
@@ -170,6 +178,7 @@ ACTIONS = {
     "submit_form": (Action.SUBMIT_FORM, forms.VersionedForm, _submit_form),
     "file": (Action.FILE, forms.CommentForm, _file),
     "return_form": (Action.RETURN_FORM, forms.CommentForm, _return),
+    "review_meeting": (Action.RECORD_REVIEW, forms.ReviewMeetingForm, _review_meeting),
     "archive": (Action.ARCHIVE, forms.CommentForm, _archive),
     "duty": (Action.RECORD_DUTY, forms.DutyForm, _duty),
     "evidence": (Action.ADD_EVIDENCE, forms.EvidenceForm, _evidence),

@@ -19,6 +19,13 @@ from ..workflow import Action
 from .tokens import claim_token, release_token
 
 PAGE_SIZE = 25
+AFTER_DISPOSAL = (
+    Status.DISPOSAL_ENDED,
+    Status.FORM_SUBMITTED,
+    Status.RETURNED,
+    Status.FILED,
+    Status.ARCHIVED,
+)
 
 
 @login_required
@@ -129,6 +136,7 @@ def action_forms(
         "submit_form": (Action.SUBMIT_FORM, lambda: forms.VersionedForm(initial=initial)),
         "file": (Action.FILE, lambda: forms.CommentForm(initial=initial)),
         "return_form": (Action.RETURN_FORM, lambda: forms.CommentForm(initial=initial)),
+        "review_meeting": (Action.RECORD_REVIEW, lambda: forms.ReviewMeetingForm(initial=initial)),
         "archive": (Action.ARCHIVE, lambda: forms.CommentForm(initial=initial)),
         "duty": (Action.RECORD_DUTY, lambda: forms.DutyForm(initial=initial)),
         "evidence": (Action.ADD_EVIDENCE, lambda: forms.EvidenceForm(initial=initial)),
@@ -175,6 +183,10 @@ def detail_context(user, incident: Incident, bound: dict | None = None) -> dict:
         "disposal_form": disposal_form,
         "progress": incident.progress_reports.select_related("author").order_by("-created_at"),
         "escalations": incident.escalations.select_related("actor"),
+        # 复盘会 come after the disposal: a case still being handled costs no query for them.
+        "meetings": list(incident.review_meetings.select_related("recorded_by"))
+        if incident.status in AFTER_DISPOSAL
+        else [],
         "timeline": selectors.incident_timeline(incident),
         "measures": selectors.first_time_measures(incident),
         "actions": action_forms(user, incident, bound, form_obj=disposal_form, statements=statements),

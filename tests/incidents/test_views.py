@@ -8,6 +8,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from incidents import services
 from incidents.models import Incident, ProgressReport, ReplyStatement, Status
@@ -87,6 +88,13 @@ CASES = [
     ("publish", "xsc_liaison", "approver", "approved", {"statement": "approved", "where": "微博评论区"}),
     ("review", "approver", "xsc_liaison", "statement_sent", {"statement": "sent", "decision": "approve"}),
     ("archive", "clerk", "xsc_head", "filed", {}),
+    (
+        "review_meeting",
+        "clerk",
+        "xsc_head",
+        "filed",
+        {"held_at": "now", "attendees": "党群工作部、学生处", "summary": "回应及时"},
+    ),
     ("file", "clerk", "xsc_head", "submitted", {}),
     ("return_form", "clerk", "xsc_liaison", "submitted", {"comment": "补充"}),
 ]
@@ -141,6 +149,7 @@ def _data(org, extra, incident):
         "other": assessed(org).number if extra.get("into") == "other" else None,
         "approved": statement.pk if statement else None,
         "sent": statement.pk if statement else None,
+        "now": f"{timezone.localtime():%Y-%m-%dT%H:%M}",
     }
     return {k: (mapping.get(v) or v) if isinstance(v, str) else v for k, v in extra.items()}
 
@@ -434,3 +443,23 @@ def test_statement_queue_runs_a_constant_number_of_queries(client, org):
         page = client.get(reverse("incidents:statement_queue")).content.decode()
     assert page.count("<ins>") == 5
     assert len(many.captured_queries) == len(few.captured_queries)
+
+
+def test_the_office_records_the_review_meeting_on_the_page_before_archiving(client, org):
+    incident = filed(org)
+    as_user(client, org.p.clerk)
+    page = client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
+    assert "记录复盘会" in page and 'id="no-review-meeting"' in page
+    typed = {
+        "held_at": "2000-01-01T09:00",
+        "attendees": "党群工作部、学生处",
+        "summary": "发现及时，回应偏慢",
+    }
+    refused = post(client, incident, "review_meeting", typed)
+    assert refused.status_code == 400 and "不能早于舆情上报时间" in refused.content.decode()
+    assert "发现及时，回应偏慢" in refused.content.decode()  # what was typed is kept
+    typed["held_at"] = f"{timezone.localtime():%Y-%m-%dT%H:%M}"
+    assert post(client, incident, "review_meeting", typed).status_code == 302
+    page = client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
+    assert 'id="review-meetings"' in page and "发现及时，回应偏慢" in page
+    assert 'id="no-review-meeting"' not in page
