@@ -22,6 +22,7 @@ from .models import (
     Notice,
     ProgressReport,
     ReplyStatement,
+    ReviewMeeting,
     SchedulerHeartbeat,
     WebhookEndpoint,
 )
@@ -183,6 +184,13 @@ class LevelOneDutyAdmin(VisibleIncidentMixin, ReadOnlyAdmin):
     list_filter = ("kind",)
     search_fields = ("incident__number", "recipient")
     list_select_related = ("incident",)
+
+
+@admin.register(ReviewMeeting)
+class ReviewMeetingAdmin(VisibleIncidentMixin, ReadOnlyAdmin):
+    list_display = ("incident", "held_at", "place", "recorded_by", "recorded_at")
+    search_fields = ("incident__number", "summary", "attendees")
+    list_select_related = ("incident", "recorded_by")
 
 
 @admin.register(Deadline)

@@ -627,3 +627,22 @@ def test_the_export_form_offers_this_year_in_the_browser_date_format(org, client
     today = timezone.localdate()
     # A type="date" input accepts only YYYY-MM-DD; a localised date would leave it empty and unsendable.
     assert f'value="{today.year}-01-01"' in page and f'value="{today:%Y-%m-%d}"' in page
+
+
+def test_the_admin_shows_dossiers_exports_and_meetings_read_only(org, rich, client):
+    client.force_login(org.p.root)
+    dossier = Dossier.objects.get(incident=rich)
+    for url in (
+        reverse("admin:reports_dossier_changelist"),
+        reverse("admin:reports_dossier_change", args=[dossier.pk]),
+        reverse("admin:reports_archiveexport_changelist"),
+        reverse("admin:incidents_reviewmeeting_changelist"),
+    ):
+        response = client.get(url)
+        assert response.status_code == 200, url
+    assert rich.number in client.get(reverse("admin:reports_dossier_changelist")).content.decode()
+    assert (
+        client.post(reverse("admin:reports_dossier_delete", args=[dossier.pk]), {"post": "yes"}).status_code
+        == 403
+    )
+    assert Dossier.objects.filter(pk=dossier.pk).exists()
