@@ -307,7 +307,9 @@ class IncidentFilter(django_filters.FilterSet):
             urls = urls.alias(bigrams=Func(F("url"), function="os_bigrams", output_field=BIGRAMS)).filter(
                 bigrams__contains=pieces
             )
-        return queryset.filter(pk__in=text.values("id").union(urls.values("incident_id")))
+        # order_by(): the models' default ordering would sort every match inside the union for nothing.
+        ids = text.order_by().values("id").union(urls.order_by().values("incident_id"))
+        return queryset.filter(pk__in=ids)
 
     def only_overdue(self, queryset, name, value):
         if not value:

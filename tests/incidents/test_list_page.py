@@ -55,7 +55,9 @@ def test_an_approximate_total_keeps_two_significant_digits(value, shown):
 
 
 def test_the_filters_speak_chinese_and_keep_what_was_chosen(client, org):
-    page = list_page(client, org.p.clerk, ordering="-number", responsible_department=org.rsc.pk, overdue="true")
+    page = list_page(
+        client, org.p.clerk, ordering="-number", responsible_department=org.rsc.pk, overdue="true"
+    )
     assert "descending" not in page and '<option value="-number" selected>编号（倒序）</option>' in page
     assert f'<option value="{org.rsc.pk}" selected>人事处</option>' in page
     assert 'id="f-overdue" checked' in page
