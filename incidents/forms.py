@@ -32,7 +32,10 @@ class MultipleFileField(forms.FileField):
     widget = MultipleFileInput
 
     def clean(self, data, initial=None):
-        files = data if isinstance(data, list | tuple) else ([data] if data else [])
+        files = [f for f in (data if isinstance(data, list | tuple) else [data]) if f]
+        if not files and self.required:
+            # FileField.clean would never see the empty list: without this an upload with no file "succeeds".
+            raise forms.ValidationError("请选择要上传的文件。", code="required")
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
 
 

@@ -18,3 +18,6 @@ os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405 - WhiteNoise warns on ever
 CELERY_TASK_ALWAYS_EAGER = True  # tests that need a real worker start one and switch this off
 # Separate test databases let two test runs (or a benchmark) share this machine's PostgreSQL.
 DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DB_NAME", "test_opinion_system")}  # noqa: F405
+# ... and their own keys in the shared Redis cache (db 15): one run's tokens, cached counts or PDFs must not
+# answer another run's test.
+CACHES["default"]["KEY_PREFIX"] = DATABASES["default"]["TEST"]["NAME"]  # noqa: F405

@@ -463,3 +463,12 @@ def test_the_office_records_the_review_meeting_on_the_page_before_archiving(clie
     page = client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
     assert 'id="review-meetings"' in page and "发现及时，回应偏慢" in page
     assert 'id="no-review-meeting"' not in page
+
+
+def test_adding_evidence_without_a_file_is_refused_in_chinese(client, org):
+    incident = assessed(org)
+    before = incident.evidence.count()
+    response = post(as_user(client, org.p.xsc_liaison), incident, "evidence", {})
+    assert response.status_code == 400 and "请选择要上传的文件。" in response.content.decode()
+    assert incident.evidence.count() == before
+    assert not incident.events.filter(kind="evidence_added").exists()
