@@ -19,6 +19,6 @@ def _warm_pdf(**kwargs) -> None:
     try:
         from reports.pdf import warm_up
 
-        warm_up()
+        warm_up(dossier=True)
     except Exception:  # a PDF problem (e.g. missing fonts) must never stop notices from going out
         logging.getLogger(__name__).exception("处置表 PDF 预热失败")

@@ -49,12 +49,18 @@ __all__ = [
 ]
 
 
-def warm_up() -> float:
+def warm_up(*, dossier: bool = False) -> float:
     """Build this process's fonts, stylesheets and templates and draw a sample form; returns the seconds.
 
+    dossier=True (Celery workers, where dossiers are drawn) also parses the dossier's template and stylesheet.
     Raises FontMissing when the CJK fonts are not installed, so a worker fails loudly at start.
     """
     started = time.perf_counter()
     engine.state()
     render(SAMPLE)
+    if dossier:
+        from . import dossier as dossier_pdf
+
+        engine.template(dossier_pdf.TEMPLATE)
+        engine.stylesheet(dossier_pdf.STYLESHEET)
     return time.perf_counter() - started

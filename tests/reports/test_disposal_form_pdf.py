@@ -567,3 +567,12 @@ def test_a_cache_outage_does_not_stop_printing(org, monkeypatch):
 
 def test_warm_up_builds_everything_and_draws_a_sample():
     assert pdf.warm_up() < 30
+
+
+def test_a_celery_worker_also_prepares_the_dossier_layout():
+    from reports.pdf import dossier
+
+    engine.reset()
+    pdf.warm_up(dossier=True)
+    built = engine.state()
+    assert dossier.TEMPLATE in built.templates and dossier.STYLESHEET in built.stylesheets
