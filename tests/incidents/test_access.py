@@ -1,14 +1,14 @@
 """Who sees what (第三条–第五条, 属地管理、分级负责): the permission matrix, and the outsider's 404."""
 
 import pytest
-from django.contrib.auth.models import Permission
+from django.contrib.auth.models import Group, Permission
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.urls import reverse
-from guardian.shortcuts import assign_perm
+from guardian.shortcuts import assign_perm, get_objects_for_user
 
 from departments import services as dept_services
-from departments.models import Department
+from departments.models import Department, User
 from incidents import access, services
 from incidents.workflow import Action
 from opinion_system.errors import NotAllowed
@@ -207,3 +207,47 @@ def test_staff_report_to_their_own_department_only(org):
         report(org, reporter=org.p.xsc_staff, department=org.rsc)
     assert report(org, reporter=org.p.clerk, department=org.rsc).reporting_department == org.rsc
     assert report(org, reporter=org.p.xsc_staff).reporting_department == org.xsc
+
+
+def test_department_ids_give_guardians_answer_for_every_kind_of_person(org):
+    # access.department_ids reads guardian's table itself (one query instead of get_objects_for_user's querysets);
+    # for each kind of person it must give exactly what guardian gave with accept_global_perms=False and
+    # with_superuser=False, and nothing for an inactive account.
+    superuser = User.objects.get(username="root")
+    assign_perm("departments.act_department_incidents", superuser, Department.objects.get(pk=org.rsc.pk))
+    global_perm = org.p.xsc_staff
+    global_perm.user_permissions.add(Permission.objects.get(codename="view_department_incidents"))
+    inactive = org.p.rsc_head  # keeps the grants the services gave, but may no longer sign in
+    User.objects.filter(pk=inactive.pk).update(is_active=False)
+    people = [org.p.xsc_liaison, org.p.xsc_head, org.p.xsc_leader, org.p.rsc_liaison, org.p.rsc_leader,
+              org.p.outsider, org.p.clerk, inactive, superuser, global_perm]  # fmt: skip
+    seen = set()
+    for person in people:
+        person = fresh(person)
+        for perm in (access.VIEW_PERM, access.ACT_PERM):
+            theirs = get_objects_for_user(
+                person, perm, klass=Department, accept_global_perms=False, with_superuser=False
+            )
+            expected = frozenset(theirs.values_list("pk", flat=True)) if person.is_active else frozenset()
+            assert access.department_ids(person, perm) == expected, (person.username, perm)
+            seen.add(bool(expected))
+    assert seen == {True, False}  # both kinds of answer were compared
+    assert access.department_ids(fresh(org.p.xsc_leader), access.VIEW_PERM) == {org.xsc.pk}
+    assert access.department_ids(fresh(org.p.xsc_leader), access.ACT_PERM) == frozenset()
+    assert access.department_ids(fresh(superuser), access.ACT_PERM) == {org.rsc.pk}
+
+
+def test_department_rights_are_granted_to_people_not_groups(org):
+    # departments.services grants department rights only to users; an object permission given to a group (by hand)
+    # is not a department right, so department_ids does not read guardian's group table.
+    group = Group.objects.create(name="手工组")
+    org.p.outsider.groups.add(group)
+    assign_perm("departments.view_department_incidents", group, Department.objects.get(pk=org.xsc.pk))
+    assert access.department_ids(fresh(org.p.outsider), access.VIEW_PERM) == frozenset()
+
+
+def test_department_ids_are_read_in_one_query_for_both_permissions(org, django_assert_num_queries):
+    liaison = fresh(org.p.xsc_liaison)
+    with django_assert_num_queries(1):
+        assert access.department_ids(liaison, access.VIEW_PERM) == {org.xsc.pk}
+        assert access.department_ids(liaison, access.ACT_PERM) == {org.xsc.pk}
