@@ -94,3 +94,16 @@ def test_a_liaison_holding_an_account_cannot_be_deactivated(org):
     with pytest.raises(DomainError, match="官方媒体账号"):
         services.liaison_deactivate(actor=org.p.clerk, liaison=liaison, reason="调岗")
     assert Liaison.objects.get(pk=liaison.pk).status == Liaison.Status.REGISTERED
+
+
+def test_roles_of_reads_the_same_groups_as_the_orm(org):
+    # roles_of reads the group names with one plain query; it must match user.groups for everybody, including a
+    # person in a group that is no role and a person in several roles.
+    stray = Group.objects.create(name="不是角色的组")
+    org.p.xsc_liaison.groups.add(stray)
+    services.user_set_roles(actor=org.p.clerk, user=org.p.leader, roles=[Role.LEADERSHIP, Role.TOP_LEADERS])
+    for person in vars(org.p).values():
+        names = fresh(person).groups.values_list("name", flat=True)
+        expected = {role for role in Role if group_name(role) in names}
+        assert roles_of(fresh(person)) == expected, person.username
+    assert roles_of(fresh(org.p.leader)) >= {Role.LEADERSHIP, Role.TOP_LEADERS}
