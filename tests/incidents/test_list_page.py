@@ -5,7 +5,10 @@ import pytest
 from django.core.cache.backends.locmem import LocMemCache
 from django.urls import reverse
 
+from departments.models import Department
 from incidents import selectors
+from incidents.forms import IncidentFilter
+from incidents.models import Incident
 from incidents.selectors import RowCount
 from tests.factories import assessed, report
 
@@ -62,3 +65,44 @@ def test_the_filters_speak_chinese_and_keep_what_was_chosen(client, org):
     assert f'<option value="{org.rsc.pk}" selected>人事处</option>' in page
     assert 'id="f-overdue" checked' in page
     assert '<option value="" selected>' in list_page(client, org.p.clerk)  # nothing chosen: "---------"
+
+
+def test_the_filter_form_class_is_built_once_but_the_departments_are_live(client, org):
+    # The form class is kept for the process; the department select must still follow the departments.
+    first = IncidentFilter({}, queryset=Incident.objects.all())
+    assert org.rsc.pk in dict(first.form.fields["responsible_department"].choices)
+    newcomer = Department.objects.create(name="新设部门", code="XSBM")
+    second = IncidentFilter({"responsible_department": str(newcomer.pk)}, queryset=Incident.objects.all())
+    assert type(second.form) is type(first.form)
+    assert second.is_valid()
+    assert newcomer.pk not in dict(first.form.fields["responsible_department"].choices)  # its own copy
+    assert (
+        f'<option value="{newcomer.pk}" selected>新设部门</option>'
+        in second.options["responsible_department"]
+    )
+    Department.objects.filter(pk=newcomer.pk).update(is_active=False)
+    third = IncidentFilter({"responsible_department": str(newcomer.pk)}, queryset=Incident.objects.all())
+    assert not third.is_valid() and "新设部门" not in list_page(client, org.p.clerk)
+
+
+@pytest.mark.parametrize(
+    "query",
+    [
+        {},
+        {"status": "in_disposal", "level": "2"},
+        {"ordering": "-number", "category": "C"},
+        {"status": "无此状态"},
+        {"ordering": "no_such_field", "level": "9"},
+    ],
+)
+def test_kept_options_are_the_ones_built_for_the_page(org, monkeypatch, query):
+    kept = IncidentFilter(query, queryset=Incident.objects.all())
+    kept.options  # noqa: B018 - fills the kept options for these values
+    kept = IncidentFilter(query, queryset=Incident.objects.all()).options
+    monkeypatch.setattr(IncidentFilter, "FIXED_OPTIONS", {})
+    built = IncidentFilter(query, queryset=Incident.objects.all()).options
+    assert kept == built
+    # a value that is not one of the choices is never kept
+    assert all(
+        current != "无此状态" and current != "no_such_field" for _, current in IncidentFilter.FIXED_OPTIONS
+    )
