@@ -388,26 +388,35 @@ def test_a_worker_that_lost_its_claim_keeps_nothing(org, django_capture_on_commi
     with django_capture_on_commit_callbacks(execute=False):
         incident_services.incident_archive(incident=incident, actor=org.p.clerk)
     dossier = Dossier.objects.get(incident=incident)
-    real_render = dossier_pdf.render
+    real_render, real_store = dossier_pdf.render, services._store
     stored = []
-    real_store = services._store
 
-    def slow_render(data, **kw):
-        # While this worker draws, its hold is taken over by another (it was thought dead).
+    def render_then_taken_over(data, **kw):
+        # While this worker draws, another takes the job over (this one was thought dead).
+        pdf = real_render(data, **kw)
         Dossier.objects.filter(pk=dossier.pk).update(claimed_until=timezone.now() + dt.timedelta(hours=1))
-        return real_render(data, **kw)
+        return pdf
 
-    def store(*args):
-        name = real_store(*args)
-        stored.append(name)
-        return name
-
-    monkeypatch.setattr(dossier_pdf, "render", slow_render)
-    monkeypatch.setattr(services, "_store", store)
-    assert services.dossier_build(dossier_id=dossier.pk) == "lost-claim"
+    monkeypatch.setattr(dossier_pdf, "render", render_then_taken_over)
+    assert services.dossier_build(dossier_id=dossier.pk) == "lost-claim"  # noticed before storing anything
     dossier.refresh_from_db()
     assert dossier.status == JobStatus.RUNNING and not dossier.file
-    assert stored == [] or not default_storage.exists(stored[0])
+
+    # Taken over between storing the file and recording it: the file it stored is removed again.
+    Dossier.objects.filter(pk=dossier.pk).update(claimed_until=timezone.now() - dt.timedelta(seconds=1))
+
+    def store_then_taken_over(*args):
+        name = real_store(*args)
+        stored.append(name)
+        Dossier.objects.filter(pk=dossier.pk).update(claimed_until=timezone.now() + dt.timedelta(hours=1))
+        return name
+
+    monkeypatch.setattr(dossier_pdf, "render", real_render)
+    monkeypatch.setattr(services, "_store", store_then_taken_over)
+    assert services.dossier_build(dossier_id=dossier.pk) == "lost-claim"
+    assert len(stored) == 1 and not default_storage.exists(stored[0])
+    dossier.refresh_from_db()
+    assert dossier.status == JobStatus.RUNNING and not dossier.file
 
 
 # --- pages and permissions --------------------------------------------------------------------------------
