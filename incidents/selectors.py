@@ -4,11 +4,13 @@ import datetime as dt
 import difflib
 import hashlib
 from dataclasses import dataclass
+from typing import TypedDict
 
 from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
@@ -47,6 +49,56 @@ def with_list_columns(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
         .only(*LIST_COLUMNS)
         .annotate(next_due_at=Subquery(next_due))
     )
+
+
+class ListRow(TypedDict):
+    """One list row, every cell already a plain value: what the template shows, nothing it must look up."""
+
+    url: str
+    number: str
+    title: str
+    department: str
+    status: str
+    level: int | None
+    level_label: str
+    category: str
+    due: str  # "m-d H:i" in Beijing time, or ""
+    due_iso: str  # for the live countdown, or ""
+    overdue: bool
+    reported: str
+
+
+# A dict per row rather than the model: Django's template engine spends ~3.5 ms on 25 rows that call
+# get_status_display, {% url %} and |date itself, ~0.6 ms on the same rows as plain values (measured on the
+# benchmark database, scripts/bench_pages.py). The labels are the models' own choices.
+_STATUS_LABELS = dict(Status.choices)
+_LEVEL_LABELS = dict(Level.choices)
+_URL_PK = 2147483647  # reversed once a page and split around: one reverse() instead of one per row
+
+
+def list_rows(incidents, *, now: dt.datetime) -> list[ListRow]:
+    """The rows of one page (incidents read through with_list_columns), formatted as the list shows them."""
+    head, tail = reverse("incidents:detail", args=[_URL_PK]).split(str(_URL_PK))
+    rows = []
+    for i in incidents:
+        due = i.next_due_at and timezone.localtime(i.next_due_at)
+        rows.append(
+            ListRow(
+                url=f"{head}{i.pk}{tail}",
+                number=i.number,
+                title=i.title,
+                department=i.responsible_department.name,
+                status=_STATUS_LABELS.get(i.status, i.status),
+                level=i.level,
+                level_label=_LEVEL_LABELS.get(i.level, ""),
+                category=i.category,
+                due=due.strftime("%m-%d %H:%M") if due else "",
+                due_iso=due.isoformat() if due else "",
+                overdue=bool(due) and due < now,
+                reported=timezone.localtime(i.reported_at).strftime("%Y-%m-%d %H:%M"),
+            )
+        )
+    return rows
 
 
 # Counting the rows of a long list costs PostgreSQL milliseconds on every page (3-4 ms for 100,000 incidents, and

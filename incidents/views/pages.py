@@ -83,9 +83,9 @@ def incident_list(request):
         {
             "filter": filterset,
             "page": page,
+            "rows": selectors.list_rows(page, now=timezone.now()),
             "count": count,
             "query": query.urlencode(),
-            "now": timezone.now(),
         },
     )
 

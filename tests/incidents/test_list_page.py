@@ -1,14 +1,19 @@
 """The list page: its total is exact and live for short lists, a rounded 约 for long ones, never another user's;
 its filters speak Chinese and keep what was chosen."""
 
+import datetime as dt
+import re
+
 import pytest
+import time_machine
 from django.core.cache.backends.locmem import LocMemCache
 from django.urls import reverse
+from django.utils import timezone
 
 from departments.models import Department
 from incidents import selectors
 from incidents.forms import IncidentFilter
-from incidents.models import Incident
+from incidents.models import Deadline, Incident
 from incidents.selectors import RowCount
 from tests.factories import assessed, report
 
@@ -106,3 +111,32 @@ def test_kept_options_are_the_ones_built_for_the_page(org, monkeypatch, query):
     assert all(
         current != "无此状态" and current != "no_such_field" for _, current in IncidentFilter.FIXED_OPTIONS
     )
+
+
+def test_a_row_shows_the_next_open_deadline_in_beijing_time_and_turns_red_once_it_passes(client, org):
+    """The row's cells are formatted by selectors.list_rows: labels, link, deadline, overdue, report time."""
+    start = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)  # 17:30 in Beijing
+    with time_machine.travel(start, tick=False):
+        incident = assessed(org, level=2)
+        waiting = report(org, title="尚未研判的一条")
+    due = incident.deadlines.filter(state=Deadline.State.OPEN).order_by("due_at").first().due_at
+    local = timezone.localtime(due)
+    with time_machine.travel(due - dt.timedelta(minutes=1), tick=False):
+        page = list_page(client, org.p.clerk)
+    row = re.search(
+        rf'<tr class="">\s*<td[^>]*><a href="/incidents/{incident.pk}/">{incident.number}</a>.*?</tr>',
+        page,
+        re.S,
+    )
+    assert row, "the row, not red, linking to the incident"
+    assert (
+        '<span class="badge level-2">二级舆情</span>' in row[0] and "处置中" in row[0] and "学生处" in row[0]
+    )
+    assert f'<span class="small">{local:%m-%d %H:%M}</span>' in row[0]
+    assert f'data-due="{local.isoformat()}"' in row[0] and local.isoformat().endswith("+08:00")
+    assert "2026-03-02 17:30" in row[0]  # reported at, Beijing time
+    other = re.search(rf"<tr[^>]*>\s*<td[^>]*><a href=\"/incidents/{waiting.pk}/\">.*?</tr>", page, re.S)[0]
+    assert "未研判" in other and "—" in other  # no level, no deadline
+    with time_machine.travel(due + dt.timedelta(minutes=1), tick=False):
+        page = list_page(client, org.p.clerk)
+    assert re.search(rf'<tr class="overdue">\s*<td[^>]*><a href="/incidents/{incident.pk}/">', page)
