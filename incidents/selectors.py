@@ -125,16 +125,25 @@ class RowCount:
         return round(self.value, 2 - len(str(self.value)))
 
 
+# A cached count at least this large is used without the capped count first: to fall from there to the exact
+# range within COUNT_CACHE_SECONDS, a hundred incidents would have to leave the list in a minute. The capped
+# count costs 0.4 ms for the office and 0.8 ms for a department's liaison (LIMIT over the department-or-reporter
+# condition), a tenth of the page.
+COUNT_SURELY_LONG = 2 * COUNT_EXACT_UP_TO
+
+
 def row_count(incidents: QuerySet[Incident]) -> RowCount:
     """The number of rows of a filtered list (pass it before with_list_columns: no per-row subqueries)."""
     plain = incidents.order_by().values("pk")
-    capped = plain[: COUNT_EXACT_UP_TO + 1].count()
-    if capped <= COUNT_EXACT_UP_TO:
-        return RowCount(capped)
     # The key is the query itself (the user's scope and the filters are in it), so no two lists share a count.
     sql, params = plain.query.sql_with_params()
     key = "incident-count:" + hashlib.sha256(repr((sql, params)).encode()).hexdigest()
     total = cache.get(key)
+    if total is not None and total >= COUNT_SURELY_LONG:
+        return RowCount(total, approximate=True)
+    capped = plain[: COUNT_EXACT_UP_TO + 1].count()
+    if capped <= COUNT_EXACT_UP_TO:
+        return RowCount(capped)
     if total is None:
         total = plain.count()
         cache.set(key, total, COUNT_CACHE_SECONDS)

@@ -7,11 +7,13 @@ import re
 import pytest
 import time_machine
 from django.core.cache.backends.locmem import LocMemCache
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
 from departments.models import Department
-from incidents import selectors
+from incidents import access, selectors
 from incidents.forms import IncidentFilter
 from incidents.models import Deadline, Incident
 from incidents.selectors import RowCount
@@ -52,6 +54,25 @@ def test_each_user_gets_the_count_of_their_own_list(client, org, monkeypatch):
     assessed(org, level=3, department=org.rsc)
     assert "共约 5 条" in list_page(client, org.p.clerk, category="C")
     assert "共约 2 条" in list_page(client, org.p.rsc_liaison, category="C")  # not the office's cached 5
+
+
+def test_a_surely_long_cached_count_is_not_checked_again_but_a_near_one_is(org, monkeypatch):
+    """Above COUNT_SURELY_LONG the cached total is used alone; nearer the exact range the capped count still runs,
+    so a list that falls into that range is counted exactly at once."""
+    monkeypatch.setattr(selectors, "COUNT_EXACT_UP_TO", 2)
+    monkeypatch.setattr(selectors, "COUNT_SURELY_LONG", 4)
+    incidents = [report(org, title=f"长列表{k}") for k in range(5)]
+    listed = access.incidents_visible_to(org.p.clerk).filter(title__startswith="长列表")
+    assert selectors.row_count(listed) == RowCount(5, approximate=True)
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.row_count(listed) == RowCount(5, approximate=True)
+    assert len(queries) == 0  # the cached 5 ≥ 4: no count at all
+
+    monkeypatch.setattr(selectors, "COUNT_SURELY_LONG", 6)  # now the cached 5 is near the exact range
+    Incident.objects.filter(pk__in=[i.pk for i in incidents[:3]]).update(title="改名")
+    with CaptureQueriesContext(connection) as queries:
+        assert selectors.row_count(listed) == RowCount(2)  # exact and live, not the cached 5
+    assert len(queries) == 1
 
 
 @pytest.mark.parametrize(
