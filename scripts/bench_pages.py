@@ -32,9 +32,14 @@ os.environ.update(DJANGO_SETTINGS_MODULE="opinion_system.settings", DEBUG="0", L
                   ALLOWED_HOSTS="testserver,127.0.0.1")  # fmt: skip
 os.environ.setdefault("SECRET_KEY", "bench-pages-not-secret")
 os.environ.setdefault("STATIC_ROOT", str(Path(tempfile.gettempdir()) / "bench_pages_static"))
+# Production's cache and sessions are in Redis, and so are the benchmark's: a database of its own, emptied at the
+# end (the notices the detail incident queues are never delivered here).
+BENCH_REDIS = "redis://127.0.0.1:6379/13"
+os.environ.setdefault("REDIS_URL", BENCH_REDIS)
 
 import bench_sweep  # after the environment it reads
 import django
+import redis
 
 django.setup()  # no database access yet: main() checks the database first
 from django.conf import settings
@@ -293,7 +298,8 @@ def report(args, users, detail, counts, tput, elapsed) -> list[str]:
         f"Incident pages benchmark — database opinion_bench, {timezone.localtime():%Y-%m-%d %H:%M %Z}",
         f"machine  {len(os.sched_getaffinity(0))} CPUs ({platform.machine()}), load average "
         f"{' '.join(f'{x:.1f}' for x in os.getloadavg())}, Python {platform.python_version()}, PostgreSQL {pg}, "
-        f"Django {django.get_version()}, DEBUG={settings.DEBUG}",
+        f"Django {django.get_version()}, DEBUG={settings.DEBUG}, cache and sessions in Redis "
+        f"({settings.SESSION_ENGINE.rsplit('.', 1)[1]})",
         f"data     {m.Incident.objects.count():,} incidents, {m.IncidentSource.objects.count():,} sources; detail "
         f"incident {detail.number} with {detail.events.count()} events (made through incidents.services)",
         f"timing   in-process django.test.Client, median/p95 of {args.repeat} requests after 3 warm-up ones; "
@@ -350,6 +356,8 @@ def main() -> None:
         lines = report(args, users, detail, counts, tput, time.perf_counter() - started)
     finally:
         drop_bench_incidents()
+        if settings.REDIS_URL == BENCH_REDIS:
+            redis.Redis.from_url(BENCH_REDIS).flushdb()
     print("\n".join(lines))
 
 
