@@ -1,29 +1,100 @@
 """Configuration pages; every save goes through departments.services so grants stay in step."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from simple_history.admin import SimpleHistoryAdmin
 
 from opinion_system.errors import DomainError
 
 from . import services
 from .models import Department, Liaison, OfficialMediaAccount, User
+from .roles import ROLE_BY_GROUP_NAME, Role
+
+
+class UserChangeForm(BaseUserChangeForm):
+    """The user form with the appointed roles as checkboxes instead of raw groups: roles go through
+    services.user_set_roles, and the roles that follow the department records cannot be ticked here."""
+
+    appointed_roles = forms.MultipleChoiceField(
+        label="任命的角色",
+        choices=[(role.value, role.label) for role in Role if role in services.APPOINTED_ROLES],
+        widget=forms.CheckboxSelectMultiple,
+        required=False,
+        help_text="部门负责人、分管院领导、联络员由部门信息和联络员备案决定，不在此处指定。",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.fields["appointed_roles"].initial = [
+                role.value for role in _held_roles(self.instance) if role in services.APPOINTED_ROLES
+            ]
+
+
+def _held_roles(user) -> list[Role]:
+    """The roles of the user's groups, whether or not the account is active (roles_of says none for an
+    inactive one, and the form must not clear them when it is saved)."""
+    return [ROLE_BY_GROUP_NAME[g.name] for g in user.groups.all() if g.name in ROLE_BY_GROUP_NAME]
+
+
+def _fields_without(fieldsets, names: set[str]):
+    return tuple(
+        (title, {**options, "fields": tuple(f for f in options["fields"] if f not in names)})
+        for title, options in fieldsets
+    )
 
 
 @admin.register(User)
 class UserAdmin(BaseUserAdmin):
+    form = UserChangeForm
     list_display = ("username", "full_name", "department", "phone", "is_active", "is_staff")
     list_filter = ("is_active", "is_staff", "groups", "department")
     search_fields = ("username", "full_name", "phone", "email")
     list_select_related = ("department",)
     fieldsets = (
-        *BaseUserAdmin.fieldsets,
+        *_fields_without(BaseUserAdmin.fieldsets, {"groups"}),
+        ("角色", {"fields": ("appointed_roles", "derived_roles")}),
         ("所在部门", {"fields": ("full_name", "department", "phone")}),
     )
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,
         ("所在部门", {"fields": ("full_name", "department", "phone")}),
     )
+
+    @admin.display(description="随部门信息确定的角色")
+    def derived_roles(self, obj):
+        derived = (
+            [str(role.label) for role in _held_roles(obj) if role not in services.APPOINTED_ROLES]
+            if obj
+            else []
+        )
+        return "、".join(derived) or "无"
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only a superuser makes superusers or grants single permissions: a user administrator who could tick
+        # 超级用户状态 on their own account would hold every right of the system.
+        fixed = (
+            ("derived_roles",)
+            if request.user.is_superuser
+            else ("derived_roles", "is_superuser", "user_permissions")
+        )
+        return (*super().get_readonly_fields(request, obj), *fixed)
+
+    def has_change_permission(self, request, obj=None):
+        if obj is not None and obj.is_superuser and not request.user.is_superuser:
+            return False  # nor change a superuser's password or account
+        return super().has_change_permission(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if "appointed_roles" in form.cleaned_data:
+            services.user_set_roles(
+                actor=request.user,
+                user=form.instance,
+                roles=[Role(r) for r in form.cleaned_data["appointed_roles"]],
+            )
 
 
 @admin.register(Department)

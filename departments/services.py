@@ -196,13 +196,18 @@ def media_account_save(*, actor: User, account: OfficialMediaAccount) -> Officia
     return account
 
 
+# Roles held by appointment; the others (head, supervising leader, liaison) follow the department records.
+APPOINTED_ROLES = frozenset(
+    {Role.OFFICE, Role.ADMIN_OFFICE, Role.LEADERSHIP, Role.TOP_LEADERS, Role.SYSTEM_ADMIN}
+)
+
+
 @transaction.atomic
 def user_set_roles(*, actor: User, user: User, roles: Iterable[Role]) -> None:
     """Assign the roles a person holds by appointment (office, 党政办, leadership, top leaders, admin)."""
     _require_office_or_admin(actor)
-    appointed = {Role.OFFICE, Role.ADMIN_OFFICE, Role.LEADERSHIP, Role.TOP_LEADERS, Role.SYSTEM_ADMIN}
     roles = set(roles)
-    if roles - appointed:
+    if roles - APPOINTED_ROLES:
         raise DomainError("部门负责人、分管院领导、联络员由部门信息和联络员备案决定，不能直接指定。")
-    for role in appointed:
+    for role in APPOINTED_ROLES:
         _sync_role_group(role, user, role in roles)
