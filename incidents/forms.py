@@ -11,6 +11,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from departments.models import Department
+from opinion_system.forms import PlausibleDateField, PlausibleDateTimeField
 
 from .models import Category, Deadline, Incident, IncidentSource, Level, LevelOneDuty, Status
 
@@ -84,7 +85,7 @@ class ReportForm(StyledForm):
 
     title = forms.CharField(label="标题", max_length=200, help_text="一句话概括，如“微博热帖称食堂饭菜涨价”")
     summary = forms.CharField(label="舆情内容", widget=forms.Textarea(attrs={"rows": 5}), max_length=20000)
-    discovered_at = forms.DateTimeField(label="发现时间", widget=DateTimeInput())
+    discovered_at = PlausibleDateTimeField(label="发现时间", widget=DateTimeInput())
     platform = forms.CharField(
         label="媒体名称/平台", max_length=100, help_text="如 微博、抖音、百度贴吧、微信公众号"
     )
@@ -166,7 +167,7 @@ class StatementReviewForm(VersionedForm):
 class PublishForm(VersionedForm):
     statement = forms.IntegerField(widget=forms.HiddenInput)
     where = forms.CharField(label="发布渠道/回应对象", max_length=300)
-    published_at = forms.DateTimeField(label="发布时间", widget=DateTimeInput(), required=False)
+    published_at = PlausibleDateTimeField(label="发布时间", widget=DateTimeInput(), required=False)
 
 
 class EndDisposalForm(VersionedForm):
@@ -201,7 +202,7 @@ class CommentForm(VersionedForm):
 
 class DutyForm(VersionedForm):
     kind = forms.ChoiceField(label="事项", choices=LevelOneDuty.Kind.choices)
-    done_at = forms.DateTimeField(label="完成时间", widget=DateTimeInput(), required=False)
+    done_at = PlausibleDateTimeField(label="完成时间", widget=DateTimeInput(), required=False)
     method = forms.CharField(
         label="方式", max_length=200, required=False, help_text="如 电话、书面报告、会议"
     )
@@ -212,7 +213,7 @@ class DutyForm(VersionedForm):
 class ReviewMeetingForm(VersionedForm):
     """复盘会 (第十四条): recorded by the office after the incident, before it is archived."""
 
-    held_at = forms.DateTimeField(label="召开时间", widget=DateTimeInput())
+    held_at = PlausibleDateTimeField(label="召开时间", widget=DateTimeInput())
     place = forms.CharField(label="地点", max_length=200, required=False)
     attendees = forms.CharField(label="参会人员", widget=forms.Textarea(attrs={"rows": 2}))
     summary = forms.CharField(label="分析与总结", widget=forms.Textarea(attrs={"rows": 4}))
@@ -221,6 +222,10 @@ class ReviewMeetingForm(VersionedForm):
 
 class EvidenceForm(VersionedForm):
     files = MultipleFileField(label="截图或 PDF")
+
+
+class PlausibleDateFilter(django_filters.DateFilter):
+    field_class = PlausibleDateField
 
 
 class ChineseOrderingFilter(django_filters.OrderingFilter):
@@ -238,10 +243,10 @@ class IncidentFilter(django_filters.FilterSet):
     level = django_filters.ChoiceFilter(label="级别", choices=Level.choices)
     category = django_filters.ChoiceFilter(label="类别", choices=Category.choices)
     responsible_department = django_filters.ChoiceFilter(label="责任部门", choices=())  # set per request
-    reported_after = django_filters.DateFilter(label="上报起", field_name="reported_at", lookup_expr="date__gte",
-                                               widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
-    reported_before = django_filters.DateFilter(label="上报止", field_name="reported_at", lookup_expr="date__lte",
-                                                widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    reported_after = PlausibleDateFilter(label="上报起", field_name="reported_at", lookup_expr="date__gte",
+                                         widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
+    reported_before = PlausibleDateFilter(label="上报止", field_name="reported_at", lookup_expr="date__lte",
+                                          widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
     overdue = django_filters.BooleanFilter(label="仅逾期", method="only_overdue", widget=forms.CheckboxInput)
     ordering = ChineseOrderingFilter(
         label="排序",

@@ -126,6 +126,7 @@ AXES_LOCKOUT_TEMPLATE = "registration/locked.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)  # set to 1 behind the campus reverse proxy
 AXES_VERBOSE = False
+AXES_USERNAME_CALLABLE = "opinion_system.auth.axes_username"  # long names counted, not a 500
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "incidents:home"

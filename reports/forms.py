@@ -5,6 +5,7 @@ import datetime as dt
 from django import forms
 
 from opinion_system import clock
+from opinion_system.forms import PlausibleDateField
 
 from .services import MAX_EXPORT_DAYS
 
@@ -12,7 +13,7 @@ from .services import MAX_EXPORT_DAYS
 class ExportForm(forms.Form):
     """A period of archive dates (Beijing calendar days, both ends included)."""
 
-    start = forms.DateField(
+    start = PlausibleDateField(
         label="归档日期自",
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
         error_messages={
@@ -20,7 +21,7 @@ class ExportForm(forms.Form):
             "invalid": "起始日期格式不正确，请按 年-月-日 填写。",
         },
     )
-    end = forms.DateField(
+    end = PlausibleDateField(
         label="至",
         widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
         error_messages={
