@@ -45,7 +45,8 @@ def notice_mark_read(request):
     notices = selectors.my_notices(request.user).filter(read_at__isnull=True)
     notice_id = request.POST.get("id", "")
     if notice_id:
-        if not (notice_id.isascii() and notice_id.isdigit()):  # isdigit alone accepts "²", which int() refuses
+        # isdigit alone accepts "²", which int() refuses
+        if not (notice_id.isascii() and notice_id.isdigit()):
             raise Http404("通知不存在")
         notices = notices.filter(pk=int(notice_id))
     notices.update(read_at=timezone.now())
