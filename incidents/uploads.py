@@ -7,6 +7,7 @@ from dataclasses import dataclass
 import filetype
 from django.conf import settings
 from PIL import Image, UnidentifiedImageError
+from pypdf import PdfReader
 
 from opinion_system.errors import DomainError
 
@@ -45,8 +46,7 @@ def check_upload(upload) -> CheckedUpload:
             f"文件「{upload.name}」不是允许的类型：只接受 PNG、JPEG、GIF、WebP 截图或 PDF 文件。"
         )
     if content_type == "application/pdf":
-        if not head.startswith(b"%PDF-"):
-            raise DomainError(f"文件「{upload.name}」不是有效的 PDF 文件。")
+        _check_pdf(upload, head)
     else:
         _check_image(upload)
     digest = hashlib.sha256()
@@ -74,3 +74,23 @@ def _check_image(upload) -> None:
         raise DomainError(f"图片「{upload.name}」已损坏或不是有效的图片文件。") from exc
     finally:
         upload.seek(0)
+
+
+def _check_pdf(upload, head: bytes) -> None:
+    """A PDF whose pages can be read: the "%PDF-" header alone is five bytes anyone can put before anything."""
+    invalid = DomainError(f"文件「{upload.name}」不是有效的 PDF 文件。")
+    if not head.startswith(b"%PDF-"):
+        raise invalid
+    upload.seek(0)
+    try:
+        reader = PdfReader(upload, strict=False)
+        encrypted = reader.is_encrypted
+        pages = 0 if encrypted else len(reader.pages)
+    except Exception as exc:  # a broken file makes pypdf raise almost anything; all mean "not valid"
+        raise invalid from exc
+    finally:
+        upload.seek(0)
+    if encrypted:
+        raise DomainError(f"PDF「{upload.name}」设有密码，存档后无法查看，请去除密码后再上传。")
+    if pages < 1:
+        raise invalid

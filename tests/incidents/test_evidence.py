@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import override_settings
 from django.urls import reverse
 from PIL import Image
+from pypdf import PdfWriter
 
 from incidents import services
 from incidents.models import Evidence
@@ -37,8 +38,18 @@ def upload(name, content, content_type="image/png"):
     return SimpleUploadedFile(name, content, content_type=content_type)
 
 
+def pdf_bytes(password: str | None = None) -> bytes:
+    writer = PdfWriter()
+    writer.add_blank_page(width=595, height=842)
+    if password:
+        writer.encrypt(password)
+    buffer = io.BytesIO()
+    writer.write(buffer)
+    return buffer.getvalue()
+
+
 def test_a_screenshot_and_a_pdf_are_accepted_with_random_names_and_sha256(org):
-    pdf = b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"
+    pdf = pdf_bytes()
     incident = report(
         org, files=[upload("截图.png", png_bytes()), upload("通报.pdf", pdf, "application/pdf")]
     )
@@ -54,12 +65,20 @@ def test_a_screenshot_and_a_pdf_are_accepted_with_random_names_and_sha256(org):
         ("evil.svg", b'<svg xmlns="http://www.w3.org/2000/svg"><script>alert(1)</script></svg>'),
         ("page.png", b"<html><script>alert(1)</script></html>"),
         ("tool.pdf", b"MZ\x90\x00" + b"\x00" * 100),
+        ("fake.pdf", b"%PDF-1.4\n<html><script>alert(1)</script></html>"),
+        ("nopages.pdf", b"%PDF-1.4\n1 0 obj<<>>endobj\ntrailer<<>>\n%%EOF\n"),
         ("empty.png", b""),
     ],
 )
 def test_content_that_is_not_an_allowed_type_is_refused_and_nothing_is_saved(org, name, content):
     with pytest.raises(DomainError):
         report(org, files=[upload(name, content)])
+    assert not Evidence.objects.exists()
+
+
+def test_a_pdf_with_a_password_is_refused_with_the_reason(org):
+    with pytest.raises(DomainError, match="设有密码"):
+        report(org, files=[upload("加密.pdf", pdf_bytes(password="secret"), "application/pdf")])
     assert not Evidence.objects.exists()
 
 
