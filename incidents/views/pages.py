@@ -160,6 +160,37 @@ def statement_form(statements: list[ReplyStatement], initial: dict) -> forms.Sta
     return forms.StatementForm(initial={**initial, "text": statements[0].text if statements else ""})
 
 
+def statement_rows(
+    incident: Incident,
+    statements: list[ReplyStatement],
+    bound: dict,
+    *,
+    reviewable: bool,
+    publishable: bool,
+    token: str,
+) -> list[tuple[ReplyStatement, str | None, forms.VersionedForm | None]]:
+    """Each statement with the form this user may send about it now: 审定/退回 or 登记发布 (or none).
+
+    A refused form comes back bound, on its own statement, so what was typed and why it was refused show.
+    """
+    rows = []
+    for statement in statements:
+        if reviewable and statement.status == ReplyStatement.Status.SUBMITTED:
+            name, form_class = "review", forms.StatementReviewForm
+        elif publishable and statement.status == ReplyStatement.Status.APPROVED:
+            name, form_class = "publish", forms.PublishForm
+        else:
+            rows.append((statement, None, None))
+            continue
+        form = bound.get(name)
+        if form is None or str(form["statement"].value()) != str(statement.pk):
+            form = form_class(
+                initial={"statement": statement.pk, "version": incident.version, "token": token}
+            )
+        rows.append((statement, name, form))
+    return rows
+
+
 def detail_context(user, incident: Incident, bound: dict | None = None) -> dict:
     statements = list(incident.statements.select_related("author", "reviewed_by").order_by("-number"))
     disposal_form = (
@@ -190,7 +221,14 @@ def detail_context(user, incident: Incident, bound: dict | None = None) -> dict:
         "timeline": selectors.incident_timeline(incident),
         "measures": selectors.first_time_measures(incident),
         "actions": action_forms(user, incident, bound, form_obj=disposal_form, statements=statements),
-        "review_token": new_token(),
+        "statement_rows": statement_rows(
+            incident,
+            statements,
+            bound or {},
+            reviewable=reviewable,
+            publishable=publishable,
+            token=new_token(),
+        ),
         "can_review": reviewable,
         "can_publish": publishable,
         "now": timezone.now(),

@@ -1,0 +1,97 @@
+"""The incident page's action door: a refused 审定/登记发布 keeps what was typed and says why; evidence is all
+or nothing; a stale page is refused, not acted on; each form on a page is its own one-time submission."""
+
+from html.parser import HTMLParser
+
+from django.urls import reverse
+
+from incidents import services
+from incidents.models import ReplyStatement
+from tests.factories import approved_statement, assessed
+
+
+class Inputs(HTMLParser):
+    """The fields of the forms on a page, by (form's data-statement-action, statement, field name)."""
+
+    def __init__(self, html: str):
+        super().__init__(convert_charrefs=True)
+        self.form: tuple[str, str] | None = None
+        self.fields: dict[tuple[str, str, str], dict] = {}
+        self.textarea: dict | None = None
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        if tag == "form":
+            self.form = (attrs.get("data-statement-action", ""), attrs.get("data-statement", ""))
+        elif tag in ("input", "textarea") and self.form and attrs.get("name"):
+            self.fields[(*self.form, attrs["name"])] = attrs
+            if tag == "textarea":
+                attrs["value"], self.textarea = "", attrs
+
+    def handle_data(self, data):
+        if self.textarea is not None:
+            self.textarea["value"] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea" and self.textarea is not None:
+            self.textarea["value"] = self.textarea["value"].removeprefix("\n")
+            self.textarea = None
+        elif tag == "form":
+            self.form = None
+
+
+def act(client, incident, name, data):
+    return client.post(reverse("incidents:action", args=[incident.pk, name]), data)
+
+
+def page_of(client, incident) -> str:
+    return client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
+
+
+# 1. A refused 登记发布 / 审定 keeps what was typed and says why.
+
+
+def test_a_refused_publish_keeps_the_typed_channel_and_says_it_is_too_long(client, org):
+    incident = assessed(org, level=2)
+    statement = approved_statement(org, incident)
+    client.force_login(org.p.xsc_liaison)
+    blank = Inputs(page_of(client, incident)).fields[("publish", str(statement.pk), "where")]
+    assert blank["maxlength"] == "300"  # the browser stops it before the server has to
+    where = "学院官方微博评论区" * 40  # 360 characters
+    response = act(client, incident, "publish", {"statement": statement.pk, "where": where})
+    assert response.status_code == 400
+    page = response.content.decode()
+    typed = Inputs(page).fields[("publish", str(statement.pk), "where")]
+    assert typed["value"] == where and typed["aria-invalid"] == "true"
+    assert "300" in page and "360" in page  # Django's own message: at most 300, it has 360
+    assert ReplyStatement.objects.get(pk=statement.pk).status == ReplyStatement.Status.APPROVED
+
+
+def test_a_refused_rejection_keeps_the_typed_comment_and_says_why(client, org):
+    incident = assessed(org, level=2)
+    draft = services.statement_save_draft(incident=incident, actor=org.p.xsc_liaison, text="通稿")
+    statement = services.statement_submit(statement=draft, actor=org.p.xsc_liaison)
+    client.force_login(org.p.approver)
+    data = {"statement": statement.pk, "decision": "reject", "comment": "第二段删去\x00推测性表述"}
+    response = act(client, incident, "review", data)
+    assert response.status_code == 400
+    form = response.context["statement_rows"][0][2]
+    assert form.is_bound and form.errors["comment"]
+    page = response.content.decode()
+    typed = Inputs(page).fields[("review", str(statement.pk), "comment")]
+    assert "第二段删去" in typed["value"] and "推测性表述" in typed["value"]
+    assert typed["aria-invalid"] == "true" and form.errors["comment"][0] in page
+    assert ReplyStatement.objects.get(pk=statement.pk).status == ReplyStatement.Status.SUBMITTED
+
+
+def test_a_rejection_without_a_comment_says_the_comment_is_needed(client, org):
+    incident = assessed(org, level=2)
+    draft = services.statement_save_draft(incident=incident, actor=org.p.xsc_liaison, text="通稿")
+    statement = services.statement_submit(statement=draft, actor=org.p.xsc_liaison)
+    client.force_login(org.p.approver)
+    response = act(client, incident, "review", {"statement": statement.pk, "decision": "reject"})
+    assert response.status_code == 400
+    start = response.content.decode().index('data-statement-action="review"')
+    assert "请填写退回意见" in response.content.decode()[start:]
+    assert ReplyStatement.objects.get(pk=statement.pk).status == ReplyStatement.Status.SUBMITTED
