@@ -26,7 +26,7 @@ from .filing import (
     incident_archive,
     review_meeting_record,
 )
-from .reporting import evidence_add, incident_report, source_add
+from .reporting import evidence_add, evidence_add_files, incident_report, source_add
 
 __all__ = [
     "disposal_end",
@@ -37,6 +37,7 @@ __all__ = [
     "disposal_form_sign",
     "disposal_form_submit",
     "evidence_add",
+    "evidence_add_files",
     "incident_archive",
     "incident_assess",
     "incident_change_level",

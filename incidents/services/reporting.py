@@ -132,17 +132,30 @@ def _store_evidence(incident: Incident, upload, result, *, actor: User) -> Evide
 
 @transaction.atomic
 def evidence_add(*, incident: Incident, actor: User, upload) -> Evidence:
-    result = check_upload(upload)
-    incident, _ = lock_incident(incident, actor=actor, action=Action.ADD_EVIDENCE)
-    evidence = _store_evidence(incident, upload, result, actor=actor)
-    log_event(
-        incident,
-        kind=IncidentEvent.Kind.EVIDENCE_ADDED,
-        actor=actor,
-        message=f"上传证据材料「{evidence.original_name}」（SHA-256 {evidence.sha256[:12]}…）",
-    )
-    save_incident(incident, actor=actor, reason="上传证据材料", fields=[])
+    (evidence,) = evidence_add_files(incident=incident, actor=actor, uploads=[upload])
     return evidence
+
+
+@transaction.atomic
+def evidence_add_files(*, incident: Incident, actor: User, uploads: Sequence) -> list[Evidence]:
+    """Add several files at once, all or none: one bad file refuses the lot before any is stored, so the
+    person resubmitting after the refusal does not store the good ones twice."""
+    if not uploads:
+        raise DomainError("请选择要上传的文件。")
+    checked = [(upload, check_upload(upload)) for upload in uploads]
+    incident, _ = lock_incident(incident, actor=actor, action=Action.ADD_EVIDENCE)
+    stored = []
+    for upload, result in checked:
+        evidence = _store_evidence(incident, upload, result, actor=actor)
+        log_event(
+            incident,
+            kind=IncidentEvent.Kind.EVIDENCE_ADDED,
+            actor=actor,
+            message=f"上传证据材料「{evidence.original_name}」（SHA-256 {evidence.sha256[:12]}…）",
+        )
+        stored.append(evidence)
+    save_incident(incident, actor=actor, reason="上传证据材料", fields=[])
+    return stored
 
 
 @transaction.atomic

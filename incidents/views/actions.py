@@ -157,9 +157,8 @@ def _review_meeting(request, incident, d):
 
 
 def _evidence(request, incident, d):
-    for upload in d["files"]:
-        services.evidence_add(incident=incident, actor=request.user, upload=upload)
-    return f"已上传 {len(d['files'])} 个文件。"
+    stored = services.evidence_add_files(incident=incident, actor=request.user, uploads=d["files"])
+    return f"已上传 {len(stored)} 个文件。"
 
 
 ACTIONS = {

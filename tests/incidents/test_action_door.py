@@ -1,13 +1,18 @@
 """The incident page's action door: a refused 审定/登记发布 keeps what was typed and says why; evidence is all
 or nothing; a stale page is refused, not acted on; each form on a page is its own one-time submission."""
 
+import uuid
 from html.parser import HTMLParser
+from pathlib import Path
 
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from incidents import services
-from incidents.models import ReplyStatement
-from tests.factories import approved_statement, assessed
+from incidents.models import Evidence, Incident, IncidentEvent, ReplyStatement
+from opinion_system.errors import DomainError
+from tests.factories import approved_statement, assessed, png_upload
 
 
 class Inputs(HTMLParser):
@@ -95,3 +100,55 @@ def test_a_rejection_without_a_comment_says_the_comment_is_needed(client, org):
     start = response.content.decode().index('data-statement-action="review"')
     assert "请填写退回意见" in response.content.decode()[start:]
     assert ReplyStatement.objects.get(pk=statement.pk).status == ReplyStatement.Status.SUBMITTED
+
+
+# 2. Several evidence files: all of them or none.
+
+
+@pytest.fixture
+def media(settings, tmp_path) -> Path:
+    settings.MEDIA_ROOT = tmp_path
+    return tmp_path
+
+
+def stored_files(root: Path) -> list[Path]:
+    return [p for p in root.rglob("*") if p.is_file()]
+
+
+def test_one_bad_file_among_several_stores_none_and_names_the_bad_one(client, org, media):
+    incident = assessed(org, level=2)
+    before = Incident.objects.get(pk=incident.pk).version
+    client.force_login(org.p.xsc_liaison)
+    token = uuid.uuid4().hex
+    bad = SimpleUploadedFile("坏.png", b"this is not an image at all", content_type="image/png")
+    response = act(
+        client,
+        incident,
+        "evidence",
+        {"version": before, "token": token, "files": [png_upload("好.png"), bad]},
+    )
+    assert response.status_code == 400
+    assert "坏.png" in response.content.decode()
+    assert response.context["open_action"] == "evidence"
+    assert not Evidence.objects.filter(incident=incident).exists()
+    assert not IncidentEvent.objects.filter(incident=incident, kind="evidence_added").exists()
+    assert Incident.objects.get(pk=incident.pk).version == before
+    assert stored_files(media) == []
+    # The corrected upload goes through with the same form (its token was given back), each file once.
+    response = act(
+        client,
+        incident,
+        "evidence",
+        {"version": before, "token": token, "files": [png_upload("好.png"), png_upload("另一张.png")]},
+    )
+    assert response.status_code == 302
+    names = sorted(Evidence.objects.filter(incident=incident).values_list("original_name", flat=True))
+    assert names == ["另一张.png", "好.png"] and len(stored_files(media)) == 2
+
+
+def test_the_service_checks_every_file_before_storing_any(org, media):
+    incident = assessed(org)
+    bad = SimpleUploadedFile("坏.png", b"GIF89a not really", content_type="image/gif")
+    with pytest.raises(DomainError, match=r"坏\.png"):
+        services.evidence_add_files(incident=incident, actor=org.p.xsc_liaison, uploads=[png_upload(), bad])
+    assert not Evidence.objects.filter(incident=incident).exists() and stored_files(media) == []
