@@ -232,14 +232,18 @@ def incident_reassign(
 
 
 @transaction.atomic
-def incident_merge(*, incident: Incident, into: Incident, actor: User, reason: str = "") -> Incident:
+def incident_merge(
+    *, incident: Incident, into: Incident, actor: User, reason: str = "", expected_version: int | None = None
+) -> Incident:
     """A duplicate report joins the incident it repeats; its sources and files stay with it, linked."""
     if incident.pk == into.pk:
         raise DomainError("不能与自身合并。")
     target = Incident.objects.select_for_update().get(pk=into.pk)
     if target.is_read_only:
         raise DomainError(f"{target.number} 已归档或已合并，不能作为合并目标。")
-    incident, status = lock_incident(incident, actor=actor, action=Action.MERGE)
+    incident, status = lock_incident(
+        incident, actor=actor, action=Action.MERGE, expected_version=expected_version
+    )
     incident.status, incident.merged_into = status, target
     save_incident(incident, actor=actor, reason=f"合并至 {target.number}", fields=["status", "merged_into"])
     log_event(

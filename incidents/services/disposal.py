@@ -28,9 +28,13 @@ APPROVED_STATES = (ReplyStatement.Status.APPROVED, ReplyStatement.Status.PUBLISH
 
 
 @transaction.atomic
-def progress_report_add(*, incident: Incident, actor: User, content: str) -> ProgressReport:
+def progress_report_add(
+    *, incident: Incident, actor: User, content: str, expected_version: int | None = None
+) -> ProgressReport:
     """互通信息: meets the open daily / round-the-clock deadline and starts the next one."""
-    incident, _ = lock_incident(incident, actor=actor, action=Action.REPORT_PROGRESS)
+    incident, _ = lock_incident(
+        incident, actor=actor, action=Action.REPORT_PROGRESS, expected_version=expected_version
+    )
     content = require_text(content, "进展情况")
     report = ProgressReport(
         incident=incident, author=actor, content=content, level_at_time=incident.level, created_at=clock.now()

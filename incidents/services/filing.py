@@ -108,9 +108,16 @@ def disposal_form_sign(
 
 
 @transaction.atomic
-def disposal_form_submit(*, incident: Incident, actor: User) -> DisposalForm:
-    """Send the signed form to the office (审核备案); this meets the 12-hour filing deadline."""
-    incident, target = lock_incident(incident, actor=actor, action=Action.SUBMIT_FORM)
+def disposal_form_submit(
+    *, incident: Incident, actor: User, expected_version: int | None = None
+) -> DisposalForm:
+    """Send the signed form to the office (审核备案); this meets the 12-hour filing deadline.
+
+    expected_version is the incident's, as the page showed it.
+    """
+    incident, target = lock_incident(
+        incident, actor=actor, action=Action.SUBMIT_FORM, expected_version=expected_version
+    )
     form = _form_for(incident)
     require_text(form.team_members, "舆情处置小组人员名单")
     require_text(form.disposal_situation, "舆情处置情况")
@@ -136,9 +143,23 @@ def disposal_form_submit(*, incident: Incident, actor: User) -> DisposalForm:
 
 
 @transaction.atomic
-def disposal_form_file(*, incident: Incident, actor: User, comment: str = "") -> DisposalForm:
-    incident, target = lock_incident(incident, actor=actor, action=Action.FILE)
-    form = _form_for(incident)
+def disposal_form_file(
+    *,
+    incident: Incident,
+    actor: User,
+    comment: str = "",
+    expected_version: int | None = None,
+    expected_form_version: int | None = None,
+) -> DisposalForm:
+    """审核备案: the office files the form it read.
+
+    expected_version is the incident's and expected_form_version the form's, as the page showed them: a form
+    returned, corrected, signed again and resubmitted meanwhile is not filed unread.
+    """
+    incident, target = lock_incident(
+        incident, actor=actor, action=Action.FILE, expected_version=expected_version
+    )
+    form = _form_for(incident, expected_form_version)
     now = clock.now()
     form.review_status, form.reviewed_by, form.reviewed_at = DisposalForm.ReviewStatus.FILED, actor, now
     form.review_comment = (comment or "").strip()
@@ -163,11 +184,23 @@ def disposal_form_file(*, incident: Incident, actor: User, comment: str = "") ->
 
 
 @transaction.atomic
-def disposal_form_return(*, incident: Incident, actor: User, comment: str) -> DisposalForm:
-    """Return the form with a comment the department sees; it is corrected, signed again and resubmitted."""
-    incident, target = lock_incident(incident, actor=actor, action=Action.RETURN_FORM)
+def disposal_form_return(
+    *,
+    incident: Incident,
+    actor: User,
+    comment: str,
+    expected_version: int | None = None,
+    expected_form_version: int | None = None,
+) -> DisposalForm:
+    """Return the form with a comment the department sees; it is corrected, signed again and resubmitted.
+
+    The versions are checked as for disposal_form_file: the comment answers the form the office read.
+    """
+    incident, target = lock_incident(
+        incident, actor=actor, action=Action.RETURN_FORM, expected_version=expected_version
+    )
     comment = require_text(comment, "退回意见")
-    form = _form_for(incident)
+    form = _form_for(incident, expected_form_version)
     form.review_status, form.reviewed_by, form.reviewed_at = (
         DisposalForm.ReviewStatus.RETURNED,
         actor,
@@ -232,7 +265,9 @@ def review_meeting_record(
 
 
 @transaction.atomic
-def incident_archive(*, incident: Incident, actor: User, note: str = "") -> Incident:
+def incident_archive(
+    *, incident: Incident, actor: User, note: str = "", expected_version: int | None = None
+) -> Incident:
     """第十四条: the office closes the case into the work archive; from now on it is read-only.
 
     The dossier (工作档案 PDF) is requested in the same transaction, so it is never forgotten: its row is
@@ -240,7 +275,9 @@ def incident_archive(*, incident: Incident, actor: User, note: str = "") -> Inci
     """
     from reports import services as archive  # reports builds on incidents, not the other way round
 
-    incident, target = lock_incident(incident, actor=actor, action=Action.ARCHIVE)
+    incident, target = lock_incident(
+        incident, actor=actor, action=Action.ARCHIVE, expected_version=expected_version
+    )
     incident.status, incident.archived_at = target, clock.now()
     deadlines.moot_all(incident, actor=actor, reason="已归档")
     save_incident(incident, actor=actor, reason="归档", fields=["status", "archived_at"])

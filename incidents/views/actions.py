@@ -39,7 +39,9 @@ def _merge(request, incident, d):
     target = Incident.objects.filter(number=d["into"].strip().upper()).first()
     if target is None or not access.can_view(request.user, target):
         raise DomainError(f"找不到编号为 {d['into']} 的舆情。")
-    services.incident_merge(incident=incident, into=target, actor=request.user, reason=d["reason"])
+    services.incident_merge(
+        incident=incident, into=target, actor=request.user, reason=d["reason"], expected_version=d["version"]
+    )
     return f"已合并至 {target.number}。"
 
 
@@ -60,7 +62,9 @@ def _reassign(request, incident, d):
 
 
 def _progress(request, incident, d):
-    services.progress_report_add(incident=incident, actor=request.user, content=d["content"])
+    services.progress_report_add(
+        incident=incident, actor=request.user, content=d["content"], expected_version=d["version"]
+    )
     return "互通信息已报送。"
 
 
@@ -86,6 +90,9 @@ def _review(request, incident, d):
 
 
 def _publish(request, incident, d):
+    # No incident version here: the text published cannot change once submitted, its status is checked
+    # under the lock, and the incident's version moves with every publish, so a second approved version
+    # published from the same page would be refused for a change its publisher made.
     statement = _statement(incident, d["statement"])
     services.statement_publish(
         statement=statement, actor=request.user, where=d["where"], published_at=d.get("published_at")
@@ -121,22 +128,31 @@ def _sign(request, incident, d):
 
 
 def _submit_form(request, incident, d):
-    services.disposal_form_submit(incident=incident, actor=request.user)
+    services.disposal_form_submit(incident=incident, actor=request.user, expected_version=d["version"])
     return "处置表已报送党群工作部审核备案。"
 
 
 def _file(request, incident, d):
-    services.disposal_form_file(incident=incident, actor=request.user, comment=d["comment"])
+    services.disposal_form_file(
+        incident=incident, actor=request.user, comment=d["comment"], expected_version=d["version"],
+        # forms.CommentForm has no form_version yet: None, and only the incident's version is checked.
+        expected_form_version=d.get("form_version"),
+    )  # fmt: skip
     return "已审核备案。"
 
 
 def _return(request, incident, d):
-    services.disposal_form_return(incident=incident, actor=request.user, comment=d["comment"])
+    services.disposal_form_return(
+        incident=incident, actor=request.user, comment=d["comment"], expected_version=d["version"],
+        expected_form_version=d.get("form_version"),
+    )  # fmt: skip
     return "处置表已退回，责任部门会收到退回意见。"
 
 
 def _archive(request, incident, d):
-    services.incident_archive(incident=incident, actor=request.user, note=d["comment"])
+    services.incident_archive(
+        incident=incident, actor=request.user, note=d["comment"], expected_version=d["version"]
+    )
     return "已归档。"
 
 
@@ -197,7 +213,11 @@ def incident_action(request, pk: int, name: str):
         messages.info(request, "该操作已经提交过，无需重复提交。")
         return redirect("incidents:detail", pk=incident.pk)
     status = 400
-    if form.is_valid():
+    valid = form.is_valid()
+    if not valid and any(form[field].is_hidden for field in form.errors if field in form.fields):
+        # A hidden field (version, token, statement) is nothing the person typed or can correct.
+        form.add_error(None, "页面信息有误或已过期，请刷新页面后重新提交；您填写的内容仍保留在表单中。")
+    if valid:
         try:
             done = handler(request, incident, form.cleaned_data)
         except StaleObject as exc:

@@ -10,9 +10,9 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from incidents import services
-from incidents.models import Evidence, Incident, IncidentEvent, ReplyStatement
-from opinion_system.errors import DomainError
-from tests.factories import approved_statement, assessed, png_upload
+from incidents.models import DisposalForm, Evidence, Incident, IncidentEvent, ReplyStatement, Status
+from opinion_system.errors import DomainError, StaleObject
+from tests.factories import approved_statement, assessed, filed, png_upload, report, submitted
 
 
 class Inputs(HTMLParser):
@@ -152,3 +152,116 @@ def test_the_service_checks_every_file_before_storing_any(org, media):
     with pytest.raises(DomainError, match=r"坏\.png"):
         services.evidence_add_files(incident=incident, actor=org.p.xsc_liaison, uploads=[png_upload(), bad])
     assert not Evidence.objects.filter(incident=incident).exists() and stored_files(media) == []
+
+
+# 3. A page opened before somebody else's change does not act on what its user never saw.
+
+
+def returned_corrected_and_resubmitted(org, incident) -> None:
+    """Meanwhile: returned, corrected, signed again and resubmitted (the office clerk saw none of it)."""
+    services.disposal_form_return(incident=incident, actor=org.p.clerk, comment="请补充名单")
+    services.disposal_form_save(
+        incident=incident, actor=org.p.xsc_liaison, team_members="张三、李四、王五", disposal_situation="改过"
+    )
+    services.disposal_form_sign(incident=incident, actor=org.p.xsc_head)
+    services.disposal_form_submit(incident=incident, actor=org.p.xsc_liaison)
+
+
+@pytest.mark.parametrize("name", ["file", "return_form"])
+def test_审核备案_on_a_stale_page_is_refused_and_keeps_the_comment(client, org, name):
+    incident = submitted(org)
+    opened = incident.version
+    returned_corrected_and_resubmitted(org, incident)
+    form_before = DisposalForm.objects.get(incident=incident)
+    events = incident.events.count()
+    client.force_login(org.p.clerk)
+    data = {"version": opened, "token": uuid.uuid4().hex, "comment": "我读过的那一版没问题"}
+    response = act(client, incident, name, data)
+    assert response.status_code == 409
+    page = response.content.decode()
+    assert "已被他人修改" in page and "我读过的那一版没问题" in page
+    after = Incident.objects.get(pk=incident.pk)
+    assert after.status == Status.FORM_SUBMITTED and incident.events.count() == events
+    form = DisposalForm.objects.get(incident=incident)
+    assert (form.version, form.review_status) == (form_before.version, DisposalForm.ReviewStatus.SUBMITTED)
+
+
+@pytest.mark.parametrize(
+    ("name", "status", "review_status"),
+    [
+        ("file", Status.FILED, DisposalForm.ReviewStatus.FILED),
+        ("return_form", Status.RETURNED, DisposalForm.ReviewStatus.RETURNED),
+    ],
+)
+def test_审核备案_on_a_current_page_acts(client, org, name, status, review_status):
+    incident = submitted(org)
+    returned_corrected_and_resubmitted(org, incident)
+    client.force_login(org.p.clerk)
+    current = Incident.objects.get(pk=incident.pk).version
+    assert f'name="version" value="{current}"' in page_of(client, incident)  # what the page sends
+    data = {"version": current, "comment": "已阅"}
+    assert act(client, incident, name, {**data, "token": uuid.uuid4().hex}).status_code == 302
+    assert Incident.objects.get(pk=incident.pk).status == status
+    assert DisposalForm.objects.get(incident=incident).review_status == review_status
+
+
+@pytest.mark.parametrize("name", ["file", "return_form"])
+@pytest.mark.parametrize("version", ["-1", "abc", str(2**63), "1e3"])
+def test_a_nonsense_version_is_refused_in_chinese_and_nothing_happens(client, org, name, version):
+    incident = submitted(org)
+    before = Incident.objects.get(pk=incident.pk).version
+    client.force_login(org.p.clerk)
+    data = {"version": version, "token": uuid.uuid4().hex, "comment": "意见"}
+    response = act(client, incident, name, data)
+    assert response.status_code in (400, 409)
+    page = response.content.decode()
+    assert "请刷新页面" in page and "意见" in page
+    after = Incident.objects.get(pk=incident.pk)
+    assert (after.status, after.version) == (Status.FORM_SUBMITTED, before)
+
+
+def stale_cases():
+    return [
+        ("submit_form", "xsc_liaison", lambda org: _signed(org), {}),
+        ("archive", "clerk", filed, {"comment": "归档"}),
+        ("merge", "clerk", report, {"into": "other"}),
+        ("progress", "xsc_liaison", lambda org: assessed(org, level=2), {"content": "进展"}),
+    ]
+
+
+def _signed(org):
+    incident = assessed(org)
+    services.disposal_end(incident=incident, actor=org.p.xsc_liaison)
+    services.disposal_form_save(
+        incident=incident, actor=org.p.xsc_liaison, team_members="张三", disposal_situation="已处理"
+    )
+    services.disposal_form_sign(incident=incident, actor=org.p.xsc_head)
+    return Incident.objects.get(pk=incident.pk)
+
+
+@pytest.mark.parametrize(("name", "who", "make", "data"), stale_cases())
+def test_other_actions_on_a_stale_page_are_refused(client, org, name, who, make, data):
+    incident = make(org)
+    if data.get("into") == "other":
+        data = {**data, "into": assessed(org).number}
+    services.evidence_add(
+        incident=incident, actor=org.p.clerk, upload=png_upload()
+    )  # somebody else, meanwhile
+    current = Incident.objects.get(pk=incident.pk)
+    client.force_login(getattr(org.p, who))
+    stale = act(client, incident, name, {**data, "version": current.version - 1, "token": uuid.uuid4().hex})
+    assert stale.status_code == 409 and "已被他人修改" in stale.content.decode()
+    assert Incident.objects.get(pk=incident.pk).version == current.version
+    fresh = act(client, incident, name, {**data, "version": current.version, "token": uuid.uuid4().hex})
+    assert fresh.status_code == 302
+
+
+def test_filing_checks_the_disposal_forms_version_too(org):
+    incident = submitted(org)
+    form = DisposalForm.objects.get(incident=incident)
+    for service in (services.disposal_form_file, services.disposal_form_return):
+        with pytest.raises(StaleObject):
+            service(
+                incident=incident, actor=org.p.clerk, comment="意见", expected_form_version=form.version - 1
+            )
+    assert DisposalForm.objects.get(incident=incident).review_status == DisposalForm.ReviewStatus.SUBMITTED
