@@ -113,33 +113,36 @@ def action_forms(
     """A form for each action this user may take on this incident now (the server checks again on POST)."""
     bound = bound or {}
     form_version = form_obj.version if form_obj else None
-    initial = {"version": incident.version, "token": new_token()}
+
+    def initial(**more) -> dict:
+        # Each form its own one-time token: sending one form must not use up the others on the page.
+        return {"version": incident.version, "token": new_token(), **more}
+
     builders = {
-        "assess": (Action.ASSESS, lambda: forms.AssessForm(initial={**initial, "responsible_department": incident.responsible_department_id})),
-        "merge": (Action.MERGE, lambda: forms.MergeForm(initial=initial)),
-        "change_level": (Action.CHANGE_LEVEL, lambda: forms.LevelChangeForm(initial=initial)),
-        "reassign": (Action.REASSIGN, lambda: forms.ReassignForm(initial=initial)),
-        "progress": (Action.REPORT_PROGRESS, lambda: forms.ProgressForm(initial=initial)),
-        "statement": (Action.DRAFT_STATEMENT, lambda: statement_form(statements, initial)),
-        "end_disposal": (Action.END_DISPOSAL, lambda: forms.EndDisposalForm(initial=initial)),
-        "disposal_form": (Action.EDIT_FORM, lambda: forms.DisposalFormForm(initial={
-            **initial,
-            "form_version": form_version,
-            "team_members": form_obj.team_members if form_obj else "",
-            "disposal_situation": form_obj.disposal_situation if form_obj else "",
-            "follow_up": form_obj.follow_up if form_obj else "",
-        })),
-        "leader_opinion": (Action.LEADER_OPINION, lambda: forms.LeaderOpinionForm(initial={
-            **initial, "form_version": form_version, "opinion": form_obj.leader_opinion if form_obj else "",
-        })),
-        "sign": (Action.SIGN_FORM, lambda: forms.SignForm(initial={**initial, "form_version": form_version})),
-        "submit_form": (Action.SUBMIT_FORM, lambda: forms.VersionedForm(initial=initial)),
-        "file": (Action.FILE, lambda: forms.CommentForm(initial=initial)),
-        "return_form": (Action.RETURN_FORM, lambda: forms.CommentForm(initial=initial)),
-        "review_meeting": (Action.RECORD_REVIEW, lambda: forms.ReviewMeetingForm(initial=initial)),
-        "archive": (Action.ARCHIVE, lambda: forms.CommentForm(initial=initial)),
-        "duty": (Action.RECORD_DUTY, lambda: forms.DutyForm(initial=initial)),
-        "evidence": (Action.ADD_EVIDENCE, lambda: forms.EvidenceForm(initial=initial)),
+        "assess": (Action.ASSESS, lambda: forms.AssessForm(initial=initial(responsible_department=incident.responsible_department_id))),
+        "merge": (Action.MERGE, lambda: forms.MergeForm(initial=initial())),
+        "change_level": (Action.CHANGE_LEVEL, lambda: forms.LevelChangeForm(initial=initial())),
+        "reassign": (Action.REASSIGN, lambda: forms.ReassignForm(initial=initial())),
+        "progress": (Action.REPORT_PROGRESS, lambda: forms.ProgressForm(initial=initial())),
+        "statement": (Action.DRAFT_STATEMENT, lambda: statement_form(statements, initial())),
+        "end_disposal": (Action.END_DISPOSAL, lambda: forms.EndDisposalForm(initial=initial())),
+        "disposal_form": (Action.EDIT_FORM, lambda: forms.DisposalFormForm(initial=initial(
+            form_version=form_version,
+            team_members=form_obj.team_members if form_obj else "",
+            disposal_situation=form_obj.disposal_situation if form_obj else "",
+            follow_up=form_obj.follow_up if form_obj else "",
+        ))),
+        "leader_opinion": (Action.LEADER_OPINION, lambda: forms.LeaderOpinionForm(initial=initial(
+            form_version=form_version, opinion=form_obj.leader_opinion if form_obj else "",
+        ))),
+        "sign": (Action.SIGN_FORM, lambda: forms.SignForm(initial=initial(form_version=form_version))),
+        "submit_form": (Action.SUBMIT_FORM, lambda: forms.VersionedForm(initial=initial())),
+        "file": (Action.FILE, lambda: forms.CommentForm(initial=initial())),
+        "return_form": (Action.RETURN_FORM, lambda: forms.CommentForm(initial=initial())),
+        "review_meeting": (Action.RECORD_REVIEW, lambda: forms.ReviewMeetingForm(initial=initial())),
+        "archive": (Action.ARCHIVE, lambda: forms.CommentForm(initial=initial())),
+        "duty": (Action.RECORD_DUTY, lambda: forms.DutyForm(initial=initial())),
+        "evidence": (Action.ADD_EVIDENCE, lambda: forms.EvidenceForm(initial=initial())),
     }  # fmt: skip
     available = {}
     for name, (action, build) in builders.items():
@@ -167,7 +170,6 @@ def statement_rows(
     *,
     reviewable: bool,
     publishable: bool,
-    token: str,
 ) -> list[tuple[ReplyStatement, str | None, forms.VersionedForm | None]]:
     """Each statement with the form this user may send about it now: 审定/退回 or 登记发布 (or none).
 
@@ -184,8 +186,9 @@ def statement_rows(
             continue
         form = bound.get(name)
         if form is None or str(form["statement"].value()) != str(statement.pk):
+            # Its own one-time token: two approved versions can both be published from one page.
             form = form_class(
-                initial={"statement": statement.pk, "version": incident.version, "token": token}
+                initial={"statement": statement.pk, "version": incident.version, "token": new_token()}
             )
         rows.append((statement, name, form))
     return rows
@@ -227,7 +230,6 @@ def detail_context(user, incident: Incident, bound: dict | None = None) -> dict:
             bound or {},
             reviewable=reviewable,
             publishable=publishable,
-            token=new_token(),
         ),
         "can_review": reviewable,
         "can_publish": publishable,

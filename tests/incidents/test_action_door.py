@@ -16,7 +16,7 @@ from tests.factories import approved_statement, assessed, filed, png_upload, rep
 
 
 class Inputs(HTMLParser):
-    """The fields of the forms on a page, by (form's data-statement-action, statement, field name)."""
+    """The fields of the forms on a page, by (the form's action name, its statement or "", field name)."""
 
     def __init__(self, html: str):
         super().__init__(convert_charrefs=True)
@@ -28,7 +28,8 @@ class Inputs(HTMLParser):
     def handle_starttag(self, tag, attrs):
         attrs = dict(attrs)
         if tag == "form":
-            self.form = (attrs.get("data-statement-action", ""), attrs.get("data-statement", ""))
+            name = attrs.get("data-statement-action") or attrs.get("data-action", "")
+            self.form = (name, attrs.get("data-statement", ""))
         elif tag in ("input", "textarea") and self.form and attrs.get("name"):
             self.fields[(*self.form, attrs["name"])] = attrs
             if tag == "textarea":
@@ -265,3 +266,68 @@ def test_filing_checks_the_disposal_forms_version_too(org):
                 incident=incident, actor=org.p.clerk, comment="意见", expected_form_version=form.version - 1
             )
     assert DisposalForm.objects.get(incident=incident).review_status == DisposalForm.ReviewStatus.SUBMITTED
+
+
+# 4. Each form on the page is its own one-time submission.
+
+
+def sent_as_the_page_has_it(page: str, name: str, statement: str = "", **typed) -> dict:
+    """What the browser sends for one form of the page: its hidden fields as given, plus what was typed."""
+    fields = Inputs(page).fields
+    hidden = {k[2]: v.get("value", "") for k, v in fields.items() if k[:2] == (name, statement)}
+    return {k: v for k, v in hidden.items() if fields[(name, statement, k)].get("type") == "hidden"} | typed
+
+
+def two_approved_versions(org):
+    incident = assessed(org, level=2)
+    first = approved_statement(org, incident)
+    draft = services.statement_save_draft(incident=incident, actor=org.p.xsc_liaison, text="回复通稿第二版")
+    services.statement_submit(statement=draft, actor=org.p.xsc_liaison)
+    second = services.statement_approve(statement=draft, actor=org.p.approver)
+    return incident, first, second
+
+
+def published(incident) -> list[str]:
+    return list(incident.events.filter(kind="statement_published").values_list("message", flat=True))
+
+
+def test_two_publish_forms_from_one_page_load_both_act(client, org):
+    incident, first, second = two_approved_versions(org)
+    client.force_login(org.p.xsc_liaison)
+    page = page_of(client, incident)
+    forms = [
+        sent_as_the_page_has_it(page, "publish", str(s.pk), where=f"微博第{s.number}条")
+        for s in (first, second)
+    ]
+    assert forms[0]["token"] and forms[0]["token"] != forms[1]["token"]
+    for data in forms:
+        assert act(client, incident, "publish", data).status_code == 302
+    statuses = set(ReplyStatement.objects.filter(incident=incident).values_list("status", flat=True))
+    assert statuses == {ReplyStatement.Status.PUBLISHED} and len(published(incident)) == 2
+
+
+def test_a_double_submitted_publish_acts_once(client, org):
+    incident = assessed(org, level=2)
+    statement = approved_statement(org, incident)
+    client.force_login(org.p.xsc_liaison)
+    data = sent_as_the_page_has_it(
+        page_of(client, incident), "publish", str(statement.pk), where="学院官方微博"
+    )
+    assert act(client, incident, "publish", data).status_code == 302
+    again = act(client, incident, "publish", data)
+    assert again.status_code == 302
+    assert "已经提交过" in client.get(again["Location"]).content.decode()
+    assert len(published(incident)) == 1
+
+
+def test_every_form_on_the_page_has_its_own_token_and_two_of_them_both_act(client, org, media):
+    incident = assessed(org, level=2)
+    client.force_login(org.p.xsc_liaison)
+    page = page_of(client, incident)
+    tokens = [v["value"] for k, v in Inputs(page).fields.items() if k[2] == "token"]
+    assert len(tokens) >= 3 and len(set(tokens)) == len(tokens)
+    progress = sent_as_the_page_has_it(page, "progress", content="已联系当事学生")
+    evidence = sent_as_the_page_has_it(page, "evidence", files=[png_upload()])
+    assert act(client, incident, "progress", progress).status_code == 302
+    assert act(client, incident, "evidence", evidence).status_code == 302
+    assert incident.progress_reports.count() == 1 and incident.evidence.count() == 1
