@@ -61,7 +61,7 @@ class StyledForm(forms.Form):
 class VersionedForm(StyledForm):
     """Carries the version the page showed, so a change made meanwhile by someone else is detected."""
 
-    version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+    version = forms.IntegerField(widget=forms.HiddenInput, required=False, min_value=0, max_value=2**31 - 1)
     token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
 
