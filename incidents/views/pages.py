@@ -67,9 +67,12 @@ def incident_list(request):
     """Lists with filters, search, sort and pages; one query for the rows whatever the page size."""
     queryset = access.incidents_visible_to(request.user)
     filterset = forms.IncidentFilter(request.GET or None, queryset=queryset, request=request)
-    rows = filterset.qs if filterset.is_bound and filterset.is_valid() else queryset
-    if not request.GET.get("ordering"):
-        rows = rows.order_by("-reported_at", "-id")
+    # The valid filters apply even when another is broken (django-filter leaves that one out); the page names
+    # the one left out rather than silently listing everything.
+    rows = filterset.qs
+    chosen = filterset.form.cleaned_data.get("ordering") if filterset.is_bound else None
+    # The id breaks ties, so a sort by level or status pages through every row exactly once.
+    rows = rows.order_by(*rows.query.order_by, "-id") if chosen else rows.order_by("-reported_at", "-id")
     count = selectors.row_count(rows)  # counted before the row columns are added: no per-row subqueries
     page = CountedPaginator(selectors.with_list_columns(rows), PAGE_SIZE, count=count.value).get_page(
         request.GET.get("page")

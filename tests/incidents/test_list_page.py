@@ -161,3 +161,29 @@ def test_a_row_shows_the_next_open_deadline_in_beijing_time_and_turns_red_once_i
     with time_machine.travel(due + dt.timedelta(minutes=1), tick=False):
         page = list_page(client, org.p.clerk)
     assert re.search(rf'<tr class="overdue">\s*<td[^>]*><a href="/incidents/{incident.pk}/">', page)
+
+
+def test_a_broken_filter_is_named_and_left_out_while_the_others_still_apply(client, org):
+    two = assessed(org, level=2)
+    assessed(org, level=3)
+    page = list_page(client, org.p.clerk, level="2", status="bogus")
+    assert 'id="filter-errors"' in page and "<strong>状态</strong>" in page
+    assert two.number in page and page.count('<tr class="') == 1  # the level filter still applies
+    page = list_page(client, org.p.clerk, level="2", reported_after="0001-01-01")
+    assert (
+        "<strong>上报起</strong>" in page and "2000 年至 2099 年" in page and page.count('<tr class="') == 1
+    )
+    assert 'id="filter-errors"' not in list_page(client, org.p.clerk, level="2")
+
+
+@pytest.mark.parametrize("ordering", ["", "-level", "level", "status", "-number", "reported_at"])
+def test_every_sort_ends_with_the_id_so_paging_through_ties_shows_each_row_once(client, org, ordering):
+    """PostgreSQL returns tied rows in any order from one LIMIT/OFFSET to the next; the id makes the order total."""
+    assessed(org, level=3)
+    client.force_login(org.p.clerk)
+    with CaptureQueriesContext(connection) as queries:
+        client.get(reverse("incidents:list"), {"ordering": ordering} if ordering else {})
+    rows = [q["sql"] for q in queries.captured_queries if "next_due_at" in q["sql"]]
+    assert len(rows) == 1
+    order = rows[0].rsplit("ORDER BY", 1)[1]
+    assert re.search(r'"incidents_incident"\."id" DESC LIMIT \d+$', order.strip()), order
