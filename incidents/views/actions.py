@@ -135,7 +135,8 @@ def _submit_form(request, incident, d):
 def _file(request, incident, d):
     services.disposal_form_file(
         incident=incident, actor=request.user, comment=d["comment"], expected_version=d["version"],
-        # forms.CommentForm has no form_version yet: None, and only the incident's version is checked.
+        # The incident's version covers the form: it cannot be edited while submitted (workflow), and
+        # returning and resubmitting it moves the incident's version. The page sends no form_version.
         expected_form_version=d.get("form_version"),
     )  # fmt: skip
     return "已审核备案。"
