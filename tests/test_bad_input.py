@@ -50,13 +50,19 @@ def test_a_level_one_duty_done_in_year_one_is_refused(client, org):
     assert client.get(reverse("incidents:detail", args=[incident.pk])).status_code == 200
 
 
-def test_the_list_ignores_a_date_filter_outside_the_calendar(client, org):
+def test_the_list_names_and_ignores_a_date_filter_outside_the_calendar(client, org):
     report(org)
     client.force_login(org.p.clerk)
     response = client.get(
         reverse("incidents:list"), {"reported_after": "0001-01-01", "reported_before": "9999-12-31"}
     )
-    assert response.status_code == 200
+    page = response.content.decode()
+    assert (
+        response.status_code == 200
+        and "<strong>上报起</strong>" in page
+        and "<strong>上报止</strong>" in page
+    )
+    assert page.count('<tr class="') == 1  # both left out: the incident is listed
 
 
 @pytest.mark.parametrize(("start", "end"), [("9999-01-01", "9999-12-31"), ("0001-01-01", "0001-12-31")])
