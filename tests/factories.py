@@ -92,9 +92,14 @@ def assessed(org, *, level=3, category="C", department=None) -> Incident:
     )
 
 
-def approved_statement(org, incident):
-    statement = services.statement_save_draft(incident=incident, actor=org.p.xsc_liaison, text="回复通稿")
-    services.statement_submit(statement=statement, actor=org.p.xsc_liaison)
+def submitted_statement(org, incident, text="回复通稿"):
+    """A statement drafted and sent to 党政办 by the department's liaison."""
+    draft = services.statement_save_draft(incident=incident, actor=org.p.xsc_liaison, text=text)
+    return services.statement_submit(statement=draft, actor=org.p.xsc_liaison)
+
+
+def approved_statement(org, incident, text="回复通稿"):
+    statement = submitted_statement(org, incident, text)
     return services.statement_approve(statement=statement, actor=org.p.approver)
 
 

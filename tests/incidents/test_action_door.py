@@ -12,7 +12,15 @@ from django.urls import reverse
 from incidents import services
 from incidents.models import DisposalForm, Evidence, Incident, IncidentEvent, ReplyStatement, Status
 from opinion_system.errors import DomainError, StaleObject
-from tests.factories import approved_statement, assessed, filed, png_upload, report, submitted
+from tests.factories import (
+    approved_statement,
+    assessed,
+    filed,
+    png_upload,
+    report,
+    submitted,
+    submitted_statement,
+)
 
 
 class Inputs(HTMLParser):
@@ -76,8 +84,7 @@ def test_a_refused_publish_keeps_the_typed_channel_and_says_it_is_too_long(clien
 
 def test_a_refused_rejection_keeps_the_typed_comment_and_says_why(client, org):
     incident = assessed(org, level=2)
-    draft = services.statement_save_draft(incident=incident, actor=org.p.xsc_liaison, text="通稿")
-    statement = services.statement_submit(statement=draft, actor=org.p.xsc_liaison)
+    statement = submitted_statement(org, incident, "通稿")
     client.force_login(org.p.approver)
     data = {"statement": statement.pk, "decision": "reject", "comment": "第二段删去\x00推测性表述"}
     response = act(client, incident, "review", data)
@@ -93,8 +100,7 @@ def test_a_refused_rejection_keeps_the_typed_comment_and_says_why(client, org):
 
 def test_a_rejection_without_a_comment_says_the_comment_is_needed(client, org):
     incident = assessed(org, level=2)
-    draft = services.statement_save_draft(incident=incident, actor=org.p.xsc_liaison, text="通稿")
-    statement = services.statement_submit(statement=draft, actor=org.p.xsc_liaison)
+    statement = submitted_statement(org, incident, "通稿")
     client.force_login(org.p.approver)
     response = act(client, incident, "review", {"statement": statement.pk, "decision": "reject"})
     assert response.status_code == 400
@@ -281,9 +287,7 @@ def sent_as_the_page_has_it(page: str, name: str, statement: str = "", **typed) 
 def two_approved_versions(org):
     incident = assessed(org, level=2)
     first = approved_statement(org, incident)
-    draft = services.statement_save_draft(incident=incident, actor=org.p.xsc_liaison, text="回复通稿第二版")
-    services.statement_submit(statement=draft, actor=org.p.xsc_liaison)
-    second = services.statement_approve(statement=draft, actor=org.p.approver)
+    second = approved_statement(org, incident, "回复通稿第二版")
     return incident, first, second
 
 
