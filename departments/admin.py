@@ -9,8 +9,8 @@ from simple_history.admin import SimpleHistoryAdmin
 from opinion_system.errors import DomainError
 
 from . import services
-from .models import Department, Liaison, OfficialMediaAccount, User
-from .roles import ROLE_BY_GROUP_NAME, Role
+from .models import Department, Liaison, OfficialMediaAccount, RoleGroup, User
+from .roles import Role
 
 
 class UserChangeForm(BaseUserChangeForm):
@@ -36,7 +36,7 @@ class UserChangeForm(BaseUserChangeForm):
 def _held_roles(user) -> list[Role]:
     """The roles of the user's groups, whether or not the account is active (roles_of says none for an
     inactive one, and the form must not clear them when it is saved)."""
-    return [ROLE_BY_GROUP_NAME[g.name] for g in user.groups.all() if g.name in ROLE_BY_GROUP_NAME]
+    return [Role(code) for code in RoleGroup.objects.filter(group__user=user).values_list("code", flat=True)]
 
 
 def _fields_without(fieldsets, names: set[str]):

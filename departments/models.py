@@ -7,6 +7,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from .roles import Role
+
 
 class User(AbstractUser):
     """A member of staff; `department` is where they work, roles are groups."""
@@ -32,6 +34,23 @@ class User(AbstractUser):
     @property
     def display_name(self) -> str:
         return self.full_name or self.get_full_name() or self.username
+
+
+class RoleGroup(models.Model):
+    """Which group holds which role of the regulation: the code is what the program reads, so an administrator
+    may rename the group (what people read) without taking its rights away."""
+
+    group = models.OneToOneField(
+        "auth.Group", verbose_name="用户组", on_delete=models.CASCADE, primary_key=True, related_name="role"
+    )
+    code = models.CharField("角色代码", max_length=30, choices=Role.choices, unique=True)
+
+    class Meta:
+        verbose_name = "角色"
+        verbose_name_plural = "角色"
+
+    def __str__(self) -> str:
+        return self.get_code_display()
 
 
 class Department(models.Model):

@@ -1,6 +1,7 @@
 """The roles of the regulation (第三条–第五条), each a Django group created by a data migration.
 
-The group name is what people read in the admin; the code is what the program uses.
+The group name is what people read in the admin and may be renamed there; the program finds a role's group by
+its code (departments.models.RoleGroup).
 """
 
 from django.db import models
@@ -16,12 +17,6 @@ class Role(models.TextChoices):
     LIAISONS = "liaisons", "联络员"
     SYSTEM_ADMIN = "system_admin", "系统管理员"
 
-
-def group_name(role: Role) -> str:
-    return str(role.label)
-
-
-ROLE_BY_GROUP_NAME = {str(role.label): role for role in Role}
 
 # Roles that see every incident (第三条: the leadership group leads the whole work; its office receives
 # every report). Supervising leaders, heads and liaisons see only their departments'.

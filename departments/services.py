@@ -2,7 +2,6 @@
 
 from collections.abc import Iterable
 
-from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -11,12 +10,11 @@ from guardian.shortcuts import assign_perm, get_users_with_perms, remove_perm
 from opinion_system import clock
 from opinion_system.errors import DomainError, NotAllowed
 
+from . import access
+from .access import DEPARTMENT_PERMS, VIEW_INCIDENTS, has_role, roles_of
 from .models import Department, Liaison, OfficialMediaAccount, User
-from .roles import Role, group_name
-
-VIEW_INCIDENTS = "view_department_incidents"
-ACT_INCIDENTS = "act_department_incidents"
-DEPARTMENT_PERMS = (VIEW_INCIDENTS, ACT_INCIDENTS)
+from .roles import Role
+from .selectors import role_group
 
 
 def stamp(obj, *, actor: User | None, reason: str) -> None:
@@ -24,12 +22,6 @@ def stamp(obj, *, actor: User | None, reason: str) -> None:
     obj._history_user = actor
     obj._change_reason = reason[:100]
     obj._history_date = clock.now()
-
-
-def has_role(user: User, role: Role) -> bool:
-    from .selectors import roles_of
-
-    return role in roles_of(user)
 
 
 def _require_office_or_admin(actor: User) -> None:
@@ -66,18 +58,16 @@ def department_sync_grants(department: Department) -> None:
         for perm in perms - have.get(user_id, set()):
             assign_perm(perm, users[user_id], department)
     for user in [*current, *users.values()]:
-        user.__dict__.pop("_department_ids_cache", None)
+        access.forget(user)
 
 
 def _sync_role_group(role: Role, user: User, member: bool) -> None:
-    group = Group.objects.get(name=group_name(role))
+    group = role_group(role)
     if member:
         user.groups.add(group)
     else:
         user.groups.remove(group)
-    # Forget what this user object remembered about its rights.
-    user.__dict__.pop("_roles_cache", None)
-    user.__dict__.pop("_department_ids_cache", None)
+    access.forget(user)
 
 
 def _sync_derived_roles(users: Iterable[User | None]) -> None:
@@ -151,8 +141,6 @@ def liaison_register(
 @transaction.atomic
 def liaison_propose(*, actor: User, department: Department, user: User, phone: str = "") -> Liaison:
     """A department names a liaison; it waits for the office's registration."""
-    from .selectors import roles_of
-
     if not (actor.is_superuser or Role.OFFICE in roles_of(actor) or department.head_id == actor.pk):
         raise NotAllowed("只有本部门负责人或领导小组办公室可以提名联络员。")
     liaison, created = Liaison.objects.get_or_create(

@@ -9,10 +9,10 @@ from django.views.decorators.http import require_POST
 from opinion_system.errors import DomainError
 
 from . import services
+from .access import roles_of
 from .forms import LiaisonDeactivateForm, LiaisonRegisterForm, MediaAccountForm
 from .models import Liaison, OfficialMediaAccount
 from .roles import Role
-from .selectors import roles_of
 
 
 def _require_office(user) -> None:

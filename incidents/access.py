@@ -11,12 +11,11 @@ Department rights are django-guardian object permissions on Department, granted 
 """
 
 from django.core.exceptions import PermissionDenied
-from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
+from departments.access import department_ids, roles_of
 from departments.roles import SEE_ALL_ROLES, Role
-from departments.selectors import roles_of
 from opinion_system.errors import NotAllowed
 
 from .models import Incident, ReplyStatement, Status
@@ -65,36 +64,6 @@ DENIED_MESSAGES = {
     Action.ADD_EVIDENCE: "只有上报人、责任部门或领导小组办公室可以补充材料。",
     Action.ADD_SOURCE: "只有上报人、责任部门或领导小组办公室可以补充来源。",
 }
-
-
-# The departments on which a user holds each department permission, read straight from guardian's table in one
-# query (~0.3 ms; guardian's get_objects_for_user with accept_global_perms=False, with_superuser=False gave the
-# same rows in ~1.6 ms, most of it building its querysets, and took one query per permission). Only *user* object
-# permissions count: departments.services, the one place that grants department rights, grants to users only, never
-# to groups (tests/incidents/test_access.py compares this with guardian's answer for every kind of person).
-DEPARTMENT_GRANTS_SQL = """
-SELECT c.app_label || '.' || p.codename, d.id
-FROM guardian_userobjectpermission o
-JOIN auth_permission p ON p.id = o.permission_id
-JOIN django_content_type c ON c.id = p.content_type_id
-JOIN departments_department d ON CAST(d.id AS VARCHAR) = o.object_pk
-WHERE o.user_id = %s AND c.app_label = 'departments' AND c.model = 'department'"""
-
-
-def department_ids(user, perm: str) -> frozenset[int]:
-    """Departments on which the user holds `perm` directly (never through a global permission)."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
-        return frozenset()
-    cache = user.__dict__.get("_department_ids_cache")
-    if cache is None:  # every department permission at once: the detail page asks for two
-        grants: dict[str, set[int]] = {}
-        with connection.cursor() as cursor:
-            cursor.execute(DEPARTMENT_GRANTS_SQL, [user.pk])
-            for name, department_id in cursor.fetchall():
-                grants.setdefault(name, set()).add(department_id)
-        cache = {name: frozenset(ids) for name, ids in grants.items()}
-        user.__dict__["_department_ids_cache"] = cache
-    return cache.get(perm, frozenset())
 
 
 def sees_all(user) -> bool:

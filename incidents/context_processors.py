@@ -5,8 +5,8 @@ import datetime as dt
 from django.conf import settings
 from django.utils import timezone
 
+from departments.access import roles_of
 from departments.roles import Role
-from departments.selectors import roles_of
 
 from . import selectors
 

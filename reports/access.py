@@ -5,8 +5,8 @@
   their recorded SHA-256, records review meetings and exports a period's archive.
 """
 
+from departments.access import roles_of
 from departments.roles import Role
-from departments.selectors import roles_of
 from opinion_system.errors import NotAllowed
 
 ARCHIVE_DENIED = "只有领导小组办公室（党群工作部）可以管理工作档案。"

@@ -73,19 +73,19 @@ def prepare_database(url: str, *, drop: bool) -> str:
 def seed(n: int) -> None:
     """The college (16 departments, heads, registered liaisons, office, 党政办) and n incidents over 3 years."""
     from django.contrib.auth.hashers import make_password
-    from django.contrib.auth.models import Group
     from django.db import transaction
     from django.db.models import F
     from django.utils import timezone
 
     from departments.models import Department, Liaison, User
-    from departments.roles import Role, group_name
+    from departments.roles import Role
+    from departments.selectors import role_group
     from incidents.management.commands.seed_demo import DEPARTMENTS
     from incidents.models import Deadline, Incident, Status, YearCounter
 
     rng = random.Random(2024)  # noqa: S311 - reproducible fixture data, not security
     now = timezone.now()
-    groups = {role: Group.objects.get(name=group_name(role)) for role in Role}
+    groups = {role: role_group(role) for role in Role}
 
     def person(username, name, department=None, roles=()):
         user = User.objects.create(username=username, full_name=name, department=department,

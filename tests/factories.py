@@ -10,8 +10,8 @@ from django.utils import timezone
 from PIL import Image
 
 from departments import services as dept_services
-from departments.models import Department, User
-from departments.roles import Role, group_name
+from departments.models import Department, RoleGroup, User
+from departments.roles import Role
 from incidents import services
 from incidents.models import Incident
 
@@ -25,7 +25,8 @@ def build_org() -> SimpleNamespace:
     """The college: the office, 党政办, 学生处 and 人事处, with the people of every role."""
     # A transactional test elsewhere may have flushed what the migrations created; the roles must exist.
     for role in Role:
-        Group.objects.get_or_create(name=group_name(role))
+        group, _ = Group.objects.get_or_create(name=role.label)
+        RoleGroup.objects.get_or_create(code=role, defaults={"group": group})
     root = User.objects.create_superuser("root", password="x")
 
     def dept(name, code, **kw):

@@ -9,8 +9,8 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from departments.access import roles_of
 from departments.roles import Role
-from departments.selectors import roles_of
 from opinion_system.errors import DomainError
 
 from .. import access, forms, selectors, services, workflow

@@ -3,12 +3,12 @@ cannot tick the roles that follow the department records, and cannot make anyone
 superuser or touch a superuser's account."""
 
 import pytest
-from django.contrib.auth.models import Group
 from django.forms import CheckboxInput, MultiWidget
 from django.urls import reverse
 
-from departments.roles import Role, group_name
-from departments.selectors import roles_of
+from departments.access import roles_of
+from departments.roles import Role
+from departments.selectors import role_group
 from tests.factories import fresh
 
 
@@ -69,7 +69,7 @@ def test_ticking_an_appointed_role_goes_through_the_service(admin_client, org):
 
 
 def test_derived_roles_cannot_be_set_and_survive_a_save(admin_client, org):
-    liaisons = Group.objects.get(name=group_name(Role.LIAISONS))
+    liaisons = role_group(Role.LIAISONS)
     shown = admin_client.get(change_url(org.p.xsc_staff))
     admin_client.post(change_url(org.p.xsc_staff), form_data(shown, groups=[str(liaisons.pk)]))
     assert Role.LIAISONS not in roles_of(fresh(org.p.xsc_staff))  # the raw groups field is not read

@@ -3,7 +3,6 @@ or read; the office's scheduler banner says what engine.scheduler_status says.""
 
 import datetime as dt
 import itertools
-from types import SimpleNamespace
 
 import pytest
 import time_machine
@@ -71,7 +70,7 @@ def test_the_banner_agrees_with_the_scheduler_status(db, minutes_ago):
             pk=1, defaults={"last_sweep_at": now - dt.timedelta(minutes=minutes_ago)}
         )
     with time_machine.travel(now, tick=False):
-        _, last_sweep_at = selectors.bell_state(SimpleNamespace(pk=0), with_scheduler=True)
+        last_sweep_at = selectors.last_sweep_at()
         status = engine.scheduler_status()
         assert scheduler_banner(last_sweep_at) == {
             "ok": status["ok"],

@@ -8,7 +8,7 @@ import time_machine
 from django.db import IntegrityError, transaction
 from django.test import override_settings
 
-from departments.roles import Role, group_name
+from departments.roles import Role
 from incidents import services
 from incidents.models import (
     Deadline,
@@ -32,7 +32,7 @@ def at(*args) -> dt.datetime:
 def notified(incident, role: Role, kind: str) -> set[str]:
     return set(
         Notice.objects.filter(
-            incident=incident, kind=kind, recipient__groups__name=group_name(role)
+            incident=incident, kind=kind, recipient__groups__role__code=role
         ).values_list("recipient__username", flat=True)
     )
 

@@ -1,0 +1,76 @@
+"""What a person holds: their roles and their department rights, read once per user object.
+
+A request has one user object, so this is a per-request cache; every permission decision (incidents.access,
+reports.access, the departments' own pages) starts from here. A service that changes roles or grants calls
+`forget` on the user objects it touched.
+"""
+
+from django.db.models import Q
+from guardian.utils import get_user_obj_perms_model
+
+from .models import Department, RoleGroup
+from .roles import Role
+
+VIEW_INCIDENTS = "view_department_incidents"
+ACT_INCIDENTS = "act_department_incidents"
+DEPARTMENT_PERMS = (VIEW_INCIDENTS, ACT_INCIDENTS)
+
+_CACHE = "_rights_cache"
+
+
+def _rights(user) -> dict:
+    return user.__dict__.setdefault(_CACHE, {})
+
+
+def forget(user) -> None:
+    """Drop what this user object remembers about its rights (after a change of roles or grants)."""
+    if user is not None:
+        user.__dict__.pop(_CACHE, None)
+
+
+def _active(user) -> bool:
+    return bool(getattr(user, "is_authenticated", False) and user.is_active)
+
+
+def roles_of(user) -> frozenset[Role]:
+    """The roles a user holds, by the groups' role codes (a renamed group keeps its role); one query."""
+    if not _active(user):
+        return frozenset()
+    rights = _rights(user)
+    if "roles" not in rights:
+        codes = RoleGroup.objects.filter(group__user=user).values_list("code", flat=True)
+        rights["roles"] = frozenset(Role(code) for code in codes)
+    return rights["roles"]
+
+
+def department_ids(user, perm: str) -> frozenset[int]:
+    """Departments on which the user holds `perm` ("departments.<codename>") directly, never through a global
+    permission: both department permissions in one query of guardian's own table.
+
+    Only *user* object permissions count: departments.services, the one place that grants department rights,
+    grants to users only, never to groups.
+    """
+    if not _active(user):
+        return frozenset()
+    rights = _rights(user)
+    if "departments" not in rights:
+        model = get_user_obj_perms_model(Department)
+        rows = model.objects.filter(
+            Q(user_id=user.pk)
+            & Q(content_type__app_label="departments", content_type__model="department")
+            & Q(permission__codename__in=DEPARTMENT_PERMS)
+        ).values_list("permission__codename", "object_pk")
+        grants: dict[str, set[int]] = {}
+        for codename, object_pk in rows:
+            if object_pk.isascii() and object_pk.isdigit():  # object_pk is text in guardian's generic table
+                grants.setdefault(f"departments.{codename}", set()).add(int(object_pk))
+        rights["departments"] = {name: frozenset(ids) for name, ids in grants.items()}
+    return rights["departments"].get(perm, frozenset())
+
+
+def has_role(user, role: Role) -> bool:
+    return role in roles_of(user)
+
+
+def is_office(user) -> bool:
+    return has_role(user, Role.OFFICE)
