@@ -207,9 +207,16 @@ CELERY_BEAT_SCHEDULE = {
     # Archive jobs (dossiers, exports) lost by a broker outage or a killed worker are queued again.
     "resume-archive-jobs": {"task": "reports.tasks.resume_jobs", "schedule": 60.0},
 }
+# Redis only speeds things up: opinion_system.cache answers a miss while it is unreachable, waits for it at most
+# these timeouts (Redis is on the same host or LAN and answers in a millisecond), and then leaves it alone for
+# breaker_seconds before one request tries again.
 CACHES = {
     "default": (
-        {"BACKEND": "django.core.cache.backends.redis.RedisCache", "LOCATION": REDIS_URL}
+        {
+            "BACKEND": "opinion_system.cache.ResilientRedisCache",
+            "LOCATION": REDIS_URL,
+            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5, "breaker_seconds": 15},
+        }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
@@ -256,4 +263,10 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # The console shows the application's lines: WeasyPrint's progress steps and fontTools' glyph lists are
+    # libraries talking to themselves; their warnings still come through.
+    "loggers": {
+        "weasyprint.progress": {"level": "WARNING"},
+        "fontTools": {"level": "WARNING"},
+    },
 }

@@ -2,14 +2,20 @@
 # Create the virtualenv and install the project with its test tools (idempotent, quiet when nothing changed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# System packages from Debian: CJK fonts for the 处置表 PDF (and, with --test, the browser and pdftoppm).
+# System packages from Debian, each named: WeasyPrint and reports/pdf/fonts.py load GLib, Pango, HarfBuzz (with
+# its subsetter, which cuts the GB2312 fonts), fontconfig; the 处置表 needs the CJK fonts. With --test also the
+# browser and pdftoppm. A library that only arrives as another package's dependency is not relied on
+# (tests/test_project.py checks this list against what the code really loads).
+RUNTIME_PACKAGES=(libglib2.0-0 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1
+  fonts-noto-cjk)
+TEST_PACKAGES=(chromium poppler-utils)
+wanted=("${RUNTIME_PACKAGES[@]}")
+if [ "${1:-}" = "--test" ]; then wanted+=("${TEST_PACKAGES[@]}"); fi
 need_apt=()
-fonts=$(fc-list 2>/dev/null || true)  # not piped into grep -q: with pipefail a SIGPIPE would read as "missing"
-[[ "$fonts" == *"Noto Serif CJK"* ]] || need_apt+=(fonts-noto-cjk)
-if [ "${1:-}" = "--test" ]; then
-  [ -x /usr/bin/chromium ] || need_apt+=(chromium)
-  command -v pdftoppm >/dev/null || need_apt+=(poppler-utils)
-fi
+for package in "${wanted[@]}"; do
+  status=$(dpkg-query -W -f='${Status}' "$package" 2>/dev/null || true)
+  [[ "$status" == *"install ok installed"* ]] || need_apt+=("$package")
+done
 if [ ${#need_apt[@]} -gt 0 ]; then
   if [ "$(id -u)" = 0 ] && command -v apt-get >/dev/null; then
     apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq "${need_apt[@]}" >/dev/null

@@ -1,0 +1,67 @@
+"""A fresh machine needs nothing by hand: every system library the PDF code loads is installed by name by
+scripts/setup.sh, and the GB2312 cut of the fonts (which needs HarfBuzz's subsetter) is really used."""
+
+import logging
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from reports.pdf import engine, fonts
+
+ROOT = Path(__file__).resolve().parent.parent
+# The libraries WeasyPrint (weasyprint.text.ffi) and reports/pdf/fonts.py open themselves, by file-name prefix.
+LOADED = ("libgobject-2.0.so", "libpango-1.0.so", "libpangoft2-1.0.so", "libharfbuzz.so", "libharfbuzz-subset.so",
+          "libfontconfig.so")  # fmt: skip
+
+
+def setup_packages(name: str) -> set[str]:
+    script = (ROOT / "scripts" / "setup.sh").read_text()
+    listed = re.search(rf"^{name}=\(([^)]*)\)", script, re.MULTILINE)
+    assert listed, f"{name} not found in scripts/setup.sh"
+    return set(listed.group(1).split())
+
+
+def loaded_libraries() -> dict[str, str]:
+    import weasyprint.text.ffi  # noqa: F401 - opening the libraries is what is checked
+
+    fonts._libs()
+    paths = {}
+    for line in Path("/proc/self/maps").read_text().splitlines():
+        path = line.split()[-1]
+        name = Path(path).name
+        for prefix in LOADED:
+            if name.startswith(prefix) and "/.venv/" not in path:
+                paths[prefix] = path
+    return paths
+
+
+@pytest.mark.skipif(not shutil.which("dpkg"), reason="the package check reads Debian's package database")
+def test_every_library_the_pdf_code_loads_is_installed_by_name():
+    paths = loaded_libraries()
+    assert set(paths) == set(LOADED), f"not loaded: {set(LOADED) - set(paths)}"
+    named = setup_packages("RUNTIME_PACKAGES")
+    for prefix, path in paths.items():
+        owner = subprocess.run(["dpkg", "-S", path], capture_output=True, text=True, check=True).stdout
+        package = owner.split(":")[0]
+        assert package in named, f"{prefix} comes from {package}, which scripts/setup.sh does not install by name"
+
+
+def test_the_fonts_and_the_test_tools_are_named_too():
+    assert "fonts-noto-cjk" in setup_packages("RUNTIME_PACKAGES")
+    assert {"chromium", "poppler-utils"} <= setup_packages("TEST_PACKAGES")
+
+
+def test_the_gb2312_cut_is_used_for_the_disposal_form():
+    # Without HarfBuzz's subsetter the engine silently draws with the full faces (780 KB a face, twice as slow).
+    assert engine.SUBSET_FONTS, "the test settings keep the default: forms are drawn with the GB2312 cut"
+    assert fonts._libs()[2] is not None, "libharfbuzz-subset is not loaded"
+    engine.reset()
+    assert engine.state().font_css is not None, "the GB2312 cut was not made: forms use the full fonts"
+
+
+@pytest.mark.parametrize("name", ["weasyprint.progress", "fontTools", "fontTools.subset"])
+def test_library_chatter_stays_out_of_the_console(name):
+    assert logging.getLogger(name).getEffectiveLevel() >= logging.WARNING
