@@ -44,9 +44,11 @@ def test_every_library_the_pdf_code_loads_is_installed_by_name():
     assert set(paths) == set(LOADED), f"not loaded: {set(LOADED) - set(paths)}"
     named = setup_packages("RUNTIME_PACKAGES")
     for prefix, path in paths.items():
-        owner = subprocess.run(["dpkg", "-S", path], capture_output=True, text=True, check=True).stdout
+        owner = subprocess.run(["dpkg", "-S", path], capture_output=True, text=True, check=True).stdout  # noqa: S603, S607
         package = owner.split(":")[0]
-        assert package in named, f"{prefix} comes from {package}, which scripts/setup.sh does not install by name"
+        assert package in named, (
+            f"{prefix} comes from {package}, which scripts/setup.sh does not install by name"
+        )
 
 
 def test_the_fonts_and_the_test_tools_are_named_too():
