@@ -94,8 +94,10 @@ DATABASES = {
 }
 DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
-    # SQLite keeps one writer at a time; wait for it instead of failing with "database is locked".
-    DATABASES["default"].setdefault("OPTIONS", {})["timeout"] = 20
+    # SQLite keeps one writer at a time; wait for it instead of failing with "database is locked". IMMEDIATE:
+    # a transaction takes the write lock when it begins, so two that read then write (the next case number, a
+    # claim) queue up instead of one failing at its first write (SQLite cannot wait there: it would deadlock).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(timeout=20, transaction_mode="IMMEDIATE")
     DATABASES["default"]["CONN_MAX_AGE"] = 0
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -223,7 +225,8 @@ CACHES = {
 }
 # Sessions read from Redis, written to both: every signed-in request reads its session, and Redis answers in a
 # third of the time of the ORM query (~0.3 ms of a ~10 ms list page). Only with Redis: a per-process cache
-# would let another worker keep a session that was logged out in this one.
+# would let another worker keep a session that was logged out in this one. Redis unreachable: read from the
+# database, and the copies cached before the outage are purged when it is back (opinion_system.cache).
 SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if REDIS_URL else "db")
 
 EMAIL_CONFIG = env.email_url("EMAIL_URL", default="consolemail://")

@@ -16,8 +16,14 @@ CSRF_COOKIE_SECURE = False
 EMAIL_BACKEND = "django.core.mail.backends.locmem.EmailBackend"
 os.makedirs(STATIC_ROOT, exist_ok=True)  # noqa: F405 - WhiteNoise warns on every request otherwise
 CELERY_TASK_ALWAYS_EAGER = True  # tests that need a real worker start one and switch this off
-# Separate test databases let two test runs (or a benchmark) share this machine's PostgreSQL.
-DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DB_NAME", "test_opinion_system")}  # noqa: F405
+# Separate test databases let two test runs (or a benchmark) share this machine's PostgreSQL. On SQLite (the
+# embedded default, also a tested configuration) the test database is a file of its own under /tmp, so that the
+# live server of the browser tests and a subprocess can open it.
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
+    _sqlite_name = os.environ.get("TEST_DB_NAME", "test_opinion_system")
+    DATABASES["default"]["TEST"] = {"NAME": f"/tmp/{_sqlite_name}.sqlite3"}  # noqa: F405, S108
+else:
+    DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DB_NAME", "test_opinion_system")}  # noqa: F405
 # ... and their own keys in the shared Redis cache (db 15): one run's tokens, cached counts or PDFs must not
 # answer another run's test.
 CACHES["default"]["KEY_PREFIX"] = DATABASES["default"]["TEST"]["NAME"]  # noqa: F405

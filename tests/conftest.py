@@ -9,3 +9,26 @@ from tests.factories import build_org
 def org(db):
     """The college: the office, 党政办, 学生处 and 人事处, with the people of every role."""
     return build_org()
+
+
+def pytest_configure(config):
+    config.addinivalue_line(
+        "markers",
+        "postgresql_only(reason): the test needs PostgreSQL by nature (row locks with SKIP LOCKED, pg_stat_activity,"
+        " index plans, the bigram search, pg_dump); on SQLite it is skipped with that reason",
+    )
+
+
+def pytest_collection_modifyitems(config, items):
+    """SQLite and PostgreSQL both run the suite; a test marked postgresql_only is skipped on SQLite, saying why."""
+    from django.db import connection
+
+    for item in items:
+        marker = item.get_closest_marker("postgresql_only")
+        if marker is None:
+            continue
+        reason = marker.kwargs.get("reason") or (marker.args[0] if marker.args else "")
+        if not reason:
+            raise pytest.UsageError(f"{item.nodeid}: postgresql_only needs a reason")
+        if connection.vendor != "postgresql":
+            item.add_marker(pytest.mark.skip(reason=f"PostgreSQL only: {reason}"))

@@ -42,8 +42,12 @@ def test_time_and_language_settings():
     assert settings.TIME_ZONE == "Asia/Shanghai" and settings.USE_TZ and settings.LANGUAGE_CODE == "zh-hans"
 
 
-def test_tests_run_on_postgresql():
-    assert settings.DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql"
+def test_tests_run_on_the_database_asked_for():
+    # scripts/test.sh runs the suite on PostgreSQL and, with DATABASE_URL=sqlite:…, on SQLite: both are real.
+    asked = os.environ.get("DATABASE_URL", "postgres://")
+    engine = settings.DATABASES["default"]["ENGINE"]
+    expected = "sqlite3" if asked.startswith("sqlite:") else "postgresql"
+    assert engine == f"django.db.backends.{expected}"
 
 
 def test_home_page_needs_login_and_shows_only_visible_incidents(client, org):

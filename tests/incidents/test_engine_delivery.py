@@ -69,7 +69,10 @@ def wait_for(predicate, *, timeout: float, what: str, interval: float = 0.05):
 
 
 def database_url_of_this_test() -> str:
-    return f"postgres://postgres@127.0.0.1:5432/{connection.settings_dict['NAME']}"
+    name = connection.settings_dict["NAME"]
+    if connection.vendor == "sqlite":
+        return f"sqlite:///{name}"  # the test database is a file (opinion_system/settings_test.py)
+    return f"postgres://postgres@127.0.0.1:5432/{name}"
 
 
 def child_env(**extra) -> dict:
@@ -340,6 +343,7 @@ def run_sweeps(count: int, **kwargs):
 
 
 @REAL_COMMITS
+@pytest.mark.postgresql_only(reason="SELECT … FOR UPDATE SKIP LOCKED: SQLite has neither row locks nor SKIP LOCKED")
 def test_concurrent_sweeps_take_disjoint_rows_and_advance_each_deadline_once(org, monkeypatch):
     ids = due_deadlines(org, 60)
     SchedulerHeartbeat.objects.create(pk=1, last_sweep_at=timezone.now())  # a running system (see below)
@@ -517,6 +521,7 @@ def lock_timeout(seconds: int):
 
 
 @REAL_COMMITS
+@pytest.mark.postgresql_only(reason="kills the sweep's PostgreSQL backend and watches pg_stat_activity")
 @pytest.mark.parametrize("point", ["after_claim", "after_writes"])
 def test_a_sweep_killed_half_way_leaves_nothing_and_the_next_sweep_does_it_once(org, tmp_path, point):
     ids = due_deadlines(org, 5)
@@ -560,6 +565,9 @@ def test_a_sweep_killed_half_way_leaves_nothing_and_the_next_sweep_does_it_once(
 
 
 @REAL_COMMITS
+@pytest.mark.postgresql_only(
+    reason="two sweeps with uncommitted writes at once: SQLite admits one writer at a time, so the race cannot occur"
+)
 def test_two_first_sweeps_on_a_fresh_database_both_succeed(org, tmp_path):
     """No heartbeat row yet (a new install): a sweep that meets another one's uncommitted first heartbeat.
 
