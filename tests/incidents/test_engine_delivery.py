@@ -343,7 +343,9 @@ def run_sweeps(count: int, **kwargs):
 
 
 @REAL_COMMITS
-@pytest.mark.postgresql_only(reason="SELECT … FOR UPDATE SKIP LOCKED: SQLite has neither row locks nor SKIP LOCKED")
+@pytest.mark.postgresql_only(
+    reason="SELECT … FOR UPDATE SKIP LOCKED: SQLite has neither row locks nor SKIP LOCKED"
+)
 def test_concurrent_sweeps_take_disjoint_rows_and_advance_each_deadline_once(org, monkeypatch):
     ids = due_deadlines(org, 60)
     SchedulerHeartbeat.objects.create(pk=1, last_sweep_at=timezone.now())  # a running system (see below)
