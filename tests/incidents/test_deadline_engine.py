@@ -309,3 +309,15 @@ def test_first_time_reporting_is_measured_and_late_is_flagged(client, org):
     client.force_login(org.p.clerk)
     page = client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
     assert "发现到上报党群工作部：用时 180 分钟（要求 60 分钟内），超时" in page
+
+
+def test_health_answers_503_when_the_database_does_not(client, db, monkeypatch):
+    from django.db import OperationalError
+
+    def unreachable(*args, **kwargs):
+        raise OperationalError("connection refused")
+
+    monkeypatch.setattr(engine, "scheduler_status", unreachable)
+    response = client.get(reverse("incidents:health"))
+    assert response.status_code == 503
+    assert response.json()["database"] == "unavailable" and response.json()["scheduler"] == "stopped"
