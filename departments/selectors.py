@@ -3,7 +3,6 @@
 from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 
-from .access import roles_of  # noqa: F401 - TEMPORARY re-export while a parallel change moves its callers
 from .models import Department, Liaison, User
 from .roles import Role
 
