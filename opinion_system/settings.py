@@ -210,14 +210,19 @@ CELERY_BEAT_SCHEDULE = {
     "resume-archive-jobs": {"task": "reports.tasks.resume_jobs", "schedule": 60.0},
 }
 # Redis only speeds things up: opinion_system.cache answers a miss while it is unreachable, waits for it at most
-# these timeouts (Redis is on the same host or LAN and answers in a millisecond), and then leaves it alone for
-# breaker_seconds before one request tries again.
+# these timeouts (Redis is on the same host or LAN and answers in a millisecond), then leaves it alone for
+# breaker_seconds before one request tries again; a process silent for idle_seconds checks it before use.
 CACHES = {
     "default": (
         {
             "BACKEND": "opinion_system.cache.ResilientRedisCache",
             "LOCATION": REDIS_URL,
-            "OPTIONS": {"socket_connect_timeout": 0.25, "socket_timeout": 0.5, "breaker_seconds": 15},
+            "OPTIONS": {
+                "socket_connect_timeout": 0.25,
+                "socket_timeout": 0.5,
+                "breaker_seconds": 15,
+                "idle_seconds": 60,
+            },
         }
         if REDIS_URL
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
