@@ -296,9 +296,11 @@ def scheduler_status(now: dt.datetime | None = None) -> dict:
 def run_once() -> SweepResult:
     """What the beat task, the management command and the in-process scheduler all run."""
     from . import delivery
+    from .views.tokens import tokens_prune
 
     result = sweep()
     result.queued = delivery.queue_pending()
+    tokens_prune()  # the one-time form tokens of forms sent more than a day ago
     log.info("sweep: %s deadlines, %s notices, %s queued, %s ms", result.processed, result.notices, result.queued,
              result.duration_ms)  # fmt: skip
     return result
