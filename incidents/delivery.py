@@ -21,8 +21,10 @@ import urllib.request
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db.models import F, Q
+from django.db.models import Count, F, Min, Q
 from django.utils import timezone
+
+from opinion_system.cache import broker_known_down, broker_ready, publish
 
 from .models import Deadline, Notice, WebhookEndpoint
 
@@ -102,6 +104,10 @@ def queue_pending() -> int:
 
     now = timezone.now()
     delivered = deliver_in_app_now(now)
+    # Redis is asked once, with the cache's short timeout: a hung broker costs this sweep half a second, not
+    # the broker's connection timeout and retries; while it is down the rows stay pending (the office's banner).
+    if not broker_ready(ping=True):
+        return delivered
     ids = pending_ids(now)
     if not ids:
         return delivered
@@ -109,13 +115,40 @@ def queue_pending() -> int:
     queued = 0
     for notice_id in ids:
         try:
-            deliver_notice.delay(notice_id)
-            queued += 1
-        except Exception as exc:  # broker down: the rows stay pending and the next sweep queues them again
-            log.error("broker unavailable, %s notices wait for the next sweep: %s", len(ids) - queued, exc)
+            sent = publish(deliver_notice, notice_id)
+        except Exception as exc:
+            log.error("could not queue notice %s: %s", notice_id, exc)
+            sent = False
+        if not sent:  # broker down: the rows stay pending and the next sweep queues them again
+            log.error("broker unavailable, %s notices wait for the next sweep", len(ids) - queued)
             Notice.objects.filter(pk__in=ids[queued:]).update(queued_at=None)
             break
+        queued += 1
     return delivered + queued
+
+
+# Outgoing notices nobody has tried to send for this long: the broker or the worker is not doing its job.
+DELAY_NOTICE_AFTER = dt.timedelta(minutes=5)
+
+
+def delivery_delayed(now: dt.datetime | None = None) -> dict | None:
+    """For the office's banner: email and robot notices waiting too long, or the broker known down; else None.
+
+    One query on the partial index notice_pending (created_at of unsent, uncancelled rows), so it is cheap on
+    every page: the rows it reads are only those still waiting. A row a channel refused (attempts > 0) is a
+    failure with its own error, not a delay, and is left to the notice list.
+    """
+    now = now or timezone.now()
+    waiting = (
+        Notice.objects.filter(sent_at__isnull=True, cancelled_at__isnull=True)
+        .filter(created_at__lt=now - DELAY_NOTICE_AFTER, attempts=0)
+        .exclude(channel=Notice.Channel.IN_APP)
+        .aggregate(count=Count("pk"), oldest=Min("created_at"))
+    )
+    broker_down = broker_known_down()
+    if not waiting["count"] and not broker_down:
+        return None
+    return {"count": waiting["count"], "oldest": waiting["oldest"], "broker_down": broker_down}
 
 
 # --- channels ---------------------------------------------------------------------------------------------

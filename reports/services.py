@@ -67,13 +67,17 @@ def _file_sha256(name: str) -> str:
 
 def _dispatch(kind: str, pk: int) -> None:
     """Hand a job to a worker; with the broker down the row waits for jobs_resume()."""
+    from opinion_system.cache import broker_ready, publish
+
     from . import tasks
 
+    if not broker_ready():
+        return  # Redis known down: not even tried (a request never waits for the broker's retries)
     model = Dossier if kind == "dossier" else ArchiveExport
     model.objects.filter(pk=pk).update(queued_at=clock.now())
     task = tasks.build_dossier if kind == "dossier" else tasks.build_export
     try:
-        task.delay(pk)
+        publish(task, pk)  # an unreachable broker opens the breaker: the next jobs are not tried either
     except Exception as exc:
         logger.error("broker unavailable, %s %s waits for the next sweep: %s", kind, pk, exc)
 
