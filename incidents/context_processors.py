@@ -1,4 +1,4 @@
-"""What every page shows: the bell's unread count and, for the office, a stopped scheduler."""
+"""What every page shows: the bell's unread count and, for the office, a stopped scheduler or delayed notices."""
 
 import datetime as dt
 
@@ -8,7 +8,7 @@ from django.utils import timezone
 from departments.access import roles_of
 from departments.roles import Role
 
-from . import selectors
+from . import delivery, selectors
 
 
 def bell(request):
@@ -18,7 +18,7 @@ def bell(request):
     roles = roles_of(user)
     # A silent scheduler is the worst failure of this system: the office must see it at once.
     office = Role.OFFICE in roles or user.is_superuser
-    unread, last_sweep_at = selectors.bell_state(user, with_scheduler=office)  # one query, never cached
+    unread, last_sweep_at = selectors.bell_state(user, with_scheduler=office)  # read live, never cached
     context = {
         "unread_notices": unread,
         "is_office": Role.OFFICE in roles,
@@ -28,6 +28,8 @@ def bell(request):
     }
     if office:
         context["scheduler"] = scheduler_banner(last_sweep_at)
+        # Email and robots wait for Redis (the broker); the office must know that people were not reached.
+        context["delivery_delayed"] = delivery.delivery_delayed()
     return context
 
 

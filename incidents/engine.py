@@ -296,7 +296,7 @@ def scheduler_status(now: dt.datetime | None = None) -> dict:
 def run_once() -> SweepResult:
     """What the beat task, the management command and the in-process scheduler all run."""
     from . import delivery
-    from .views.tokens import tokens_prune
+    from .tokens import tokens_prune
 
     result = sweep()
     result.queued = delivery.queue_pending()

@@ -638,7 +638,7 @@ class Notice(models.Model):
 
 
 class FormToken(models.Model):
-    """A form's one-time token, claimed by the first request that sends it (incidents.views.tokens).
+    """A form's one-time token, claimed by the first request that sends it (incidents.tokens).
 
     A row, not a cache key: the claim must hold with Redis down, or a double click would act twice.
     """

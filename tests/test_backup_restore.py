@@ -19,7 +19,9 @@ from reports.models import Dossier, JobStatus
 from tests.factories import archived, report, rich_case
 
 # The SQLite backup (the online backup API) is simple enough to be tried by hand; this round trip is production's.
-pytestmark = pytest.mark.postgresql_only(reason="the round trip is pg_dump → pg_restore of a PostgreSQL database")
+pytestmark = pytest.mark.postgresql_only(
+    reason="the round trip is pg_dump → pg_restore of a PostgreSQL database"
+)
 
 REPO = Path(__file__).resolve().parents[1]
 

@@ -38,7 +38,7 @@ from incidents.models import (
     ProgressReport,
     Status,
 )
-from incidents.views.tokens import TOKEN_SECONDS, claim_token, release_token, tokens_prune
+from incidents.tokens import TOKEN_SECONDS, claim_token, release_token, tokens_prune
 from opinion_system import cache as resilient
 from opinion_system.celery import app as celery_app
 from reports.models import Dossier
@@ -355,6 +355,17 @@ def test_the_office_is_told_when_email_and_robot_notices_wait_too_long(org):
     assert "消息推送延迟：2 条通知尚未发出" in text
     assert f"最早 {timezone.localtime(oldest.created_at):%H:%M}" in text
     assert "站内通知照常，邮件与群机器人将在恢复后补发" in text
+
+
+def test_the_banner_is_on_the_office_pages_only(client, org):
+    pending_email(org, minutes_ago=20)
+    client.force_login(org.p.clerk)
+    assert "消息推送延迟：1 条通知尚未发出" in strip_tags(
+        client.get(reverse("incidents:home")).content.decode()
+    )
+    for person in (org.p.xsc_liaison, org.p.leader):
+        client.force_login(person)
+        assert "消息推送延迟" not in client.get(reverse("incidents:home")).content.decode()
 
 
 def test_the_office_is_told_at_once_when_the_broker_is_known_down(

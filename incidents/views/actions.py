@@ -15,9 +15,9 @@ from opinion_system.errors import DomainError, StaleObject
 
 from .. import access, forms, services
 from ..models import Incident, ReplyStatement
+from ..tokens import claim_token, release_token
 from ..workflow import Action
 from .pages import detail_context
-from .tokens import claim_token, release_token
 
 
 def _statement(incident: Incident, statement_id) -> ReplyStatement:

@@ -15,8 +15,8 @@ from opinion_system.errors import DomainError
 
 from .. import access, forms, selectors, services, workflow
 from ..models import DisposalForm, Incident, LevelOneDuty, ReplyStatement, Status
+from ..tokens import claim_token, release_token
 from ..workflow import Action
-from .tokens import claim_token, release_token
 
 PAGE_SIZE = 25
 AFTER_DISPOSAL = (

@@ -31,9 +31,9 @@ def at(*args) -> dt.datetime:
 
 def notified(incident, role: Role, kind: str) -> set[str]:
     return set(
-        Notice.objects.filter(
-            incident=incident, kind=kind, recipient__groups__role__code=role
-        ).values_list("recipient__username", flat=True)
+        Notice.objects.filter(incident=incident, kind=kind, recipient__groups__role__code=role).values_list(
+            "recipient__username", flat=True
+        )
     )
 
 

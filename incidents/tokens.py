@@ -12,7 +12,7 @@ import datetime as dt
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from incidents.models import FormToken
+from .models import FormToken
 
 TOKEN_SECONDS = 24 * 3600
 
