@@ -210,8 +210,8 @@ def test_staff_report_to_their_own_department_only(org):
 
 
 def test_department_ids_give_guardians_answer_for_every_kind_of_person(org):
-    # access.department_ids reads guardian's table itself (one query instead of get_objects_for_user's querysets);
-    # for each kind of person it must give exactly what guardian gave with accept_global_perms=False and
+    # department_ids reads guardian's model in one query for both permissions (not get_objects_for_user, one per
+    # permission); for each kind of person it must give exactly what guardian gave with accept_global_perms=False and
     # with_superuser=False, and nothing for an inactive account.
     superuser = User.objects.get(username="root")
     assign_perm("departments.act_department_incidents", superuser, Department.objects.get(pk=org.rsc.pk))
