@@ -30,28 +30,7 @@ cd "$ROOT"
 PYTHON=${PYTHON:-$ROOT/.venv/bin/python}
 
 # The database and MEDIA_ROOT exactly as the app sees them: its settings module reads the environment and .env.
-eval "$("$PYTHON" - <<'PY'
-import os
-import shlex
-
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opinion_system.settings")
-from django.conf import settings
-
-db = settings.DATABASES["default"]
-values = {
-    "DB_VENDOR": "postgresql" if "postgresql" in db["ENGINE"] else "sqlite" if "sqlite3" in db["ENGINE"] else db["ENGINE"],
-    "DB_NAME": db["NAME"],
-    "DB_HOST": db.get("HOST") or "",
-    "DB_PORT": db.get("PORT") or "",
-    "DB_USER": db.get("USER") or "",
-    "DB_PASSWORD": db.get("PASSWORD") or "",
-    "DB_SSLMODE": (db.get("OPTIONS") or {}).get("sslmode", ""),
-    "MEDIA_DIR": os.path.abspath(settings.MEDIA_ROOT),
-}
-for key, value in values.items():
-    print(f"{key}={shlex.quote(str(value))}")
-PY
-)"
+eval "$(PYTHONPATH="$ROOT" "$PYTHON" "$ROOT/scripts/app_settings.py")"
 
 STAMP=$(TZ=Asia/Shanghai date +%Y%m%d-%H%M%S)
 TARGET="$DEST/opinion-system-$STAMP"

@@ -37,28 +37,7 @@ echo "备份文件 SHA-256 核对一致 / backup parts match their SHA-256"
 BACKUP_VENDOR=$(sed -n 's/^database_vendor: //p' "$BACKUP/manifest.txt")
 
 # The database and MEDIA_ROOT exactly as the app sees them: its settings module reads the environment and .env.
-eval "$("$PYTHON" - <<'PY'
-import os
-import shlex
-
-os.environ.setdefault("DJANGO_SETTINGS_MODULE", "opinion_system.settings")
-from django.conf import settings
-
-db = settings.DATABASES["default"]
-values = {
-    "DB_VENDOR": "postgresql" if "postgresql" in db["ENGINE"] else "sqlite" if "sqlite3" in db["ENGINE"] else db["ENGINE"],
-    "DB_NAME": db["NAME"],
-    "DB_HOST": db.get("HOST") or "",
-    "DB_PORT": db.get("PORT") or "",
-    "DB_USER": db.get("USER") or "",
-    "DB_PASSWORD": db.get("PASSWORD") or "",
-    "DB_SSLMODE": (db.get("OPTIONS") or {}).get("sslmode", ""),
-    "MEDIA_DIR": os.path.abspath(settings.MEDIA_ROOT),
-}
-for key, value in values.items():
-    print(f"{key}={shlex.quote(str(value))}")
-PY
-)"
+eval "$(PYTHONPATH="$ROOT" "$PYTHON" "$ROOT/scripts/app_settings.py")"
 [ "$DB_VENDOR" = "$BACKUP_VENDOR" ] \
   || fail "备份来自 $BACKUP_VENDOR，而 DATABASE_URL 指向 $DB_VENDOR / the backup is of $BACKUP_VENDOR, DATABASE_URL is $DB_VENDOR"
 

@@ -15,7 +15,6 @@ import threading
 import time
 import uuid
 
-import kombu.pools
 import pytest
 import redis
 from django.conf import settings as django_settings
@@ -40,8 +39,8 @@ from incidents.models import (
 )
 from incidents.tokens import TOKEN_SECONDS, claim_token, release_token, tokens_prune
 from opinion_system import cache as resilient
-from opinion_system.celery import app as celery_app
 from reports.models import Dossier
+from tests.brokers import broker
 from tests.factories import filed
 
 CLOSED = "redis://127.0.0.1:1/0"  # port 1: nothing listens, the connection is refused at once
@@ -280,21 +279,8 @@ def test_a_refused_claim_leaves_the_callers_transaction_usable(org):
 @pytest.fixture
 def broker_on_closed_port():
     """Celery as in production (not eager), its broker the same dead Redis as the cache."""
-    conf = celery_app.conf
-    saved = (conf.task_always_eager, conf.broker_url)
-
-    def drop_pools():
-        celery_app._pool = None
-        amqp = celery_app.__dict__.get("amqp")
-        if amqp is not None:
-            amqp._producer_pool = None
-        kombu.pools.reset()
-
-    drop_pools()
-    conf.task_always_eager, conf.broker_url = False, CLOSED
-    yield
-    drop_pools()
-    conf.task_always_eager, conf.broker_url = saved
+    with broker(CLOSED):
+        yield
 
 
 def test_archiving_with_the_broker_down_answers_at_once_and_the_dossier_waits(

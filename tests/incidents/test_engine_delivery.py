@@ -27,7 +27,6 @@ from contextlib import contextmanager
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from pathlib import Path
 
-import kombu.pools
 import pytest
 import redis
 import time_machine
@@ -38,7 +37,7 @@ from django.utils import timezone
 from departments.models import User
 from incidents import delivery, engine, tasks
 from incidents.models import Deadline, IncidentEvent, Notice, SchedulerHeartbeat, WebhookEndpoint
-from opinion_system.celery import app as celery_app
+from tests.brokers import broker
 from tests.factories import ended
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -91,28 +90,6 @@ def child_env(**extra) -> dict:
         "PYTHONUNBUFFERED": "1",
     }
     return env | extra
-
-
-@contextmanager
-def broker(url: str):
-    """Make this process a real producer on `url` (the test settings run tasks eagerly), then restore."""
-    conf = celery_app.conf
-    saved = (conf.task_always_eager, conf.broker_url)
-
-    def drop_pools():
-        celery_app._pool = None
-        amqp = celery_app.__dict__.get("amqp")
-        if amqp is not None:
-            amqp._producer_pool = None
-        kombu.pools.reset()  # kombu keeps connection and producer pools per broker URL, process-wide
-
-    drop_pools()
-    conf.task_always_eager, conf.broker_url = False, url
-    try:
-        yield
-    finally:
-        drop_pools()
-        conf.task_always_eager, conf.broker_url = saved
 
 
 @pytest.fixture
