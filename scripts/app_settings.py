@@ -1,4 +1,5 @@
-"""The database and MEDIA_ROOT as the app sees them, as shell assignments (for backup.sh and restore.sh).
+"""The database and MEDIA_ROOT as the app sees them, as shell assignments (for backup.sh and restore.sh);
+for PostgreSQL also libpq's PG* variables.
 
 The settings module reads the environment and .env exactly as the app does.
 """
@@ -26,3 +27,10 @@ values = {
 }
 for key, value in values.items():
     print(f"{key}={shlex.quote(str(value))}")
+# libpq's own variables, so that psql, pg_dump and pg_restore reach the same server as the app.
+if values["DB_VENDOR"] == "postgresql":
+    libpq = {"PGHOST": "DB_HOST", "PGPORT": "DB_PORT", "PGUSER": "DB_USER", "PGPASSWORD": "DB_PASSWORD",
+             "PGSSLMODE": "DB_SSLMODE"}  # fmt: skip
+    for name, key in libpq.items():
+        if values[key]:
+            print(f"export {name}={shlex.quote(str(values[key]))}")

@@ -42,11 +42,6 @@ started=$(date +%s)
 
 case "$DB_VENDOR" in
   postgresql)
-    [ -n "$DB_HOST" ] && export PGHOST="$DB_HOST"
-    [ -n "$DB_PORT" ] && export PGPORT="$DB_PORT"
-    [ -n "$DB_USER" ] && export PGUSER="$DB_USER"
-    [ -n "$DB_PASSWORD" ] && export PGPASSWORD="$DB_PASSWORD"
-    [ -n "$DB_SSLMODE" ] && export PGSSLMODE="$DB_SSLMODE"
     export PGDATABASE="$DB_NAME"
     sql() { psql -X -q -At -v ON_ERROR_STOP=1 -c "$1"; }
     DB_FILE=database.dump

@@ -48,11 +48,6 @@ fi
 
 case "$DB_VENDOR" in
   postgresql)
-    [ -n "$DB_HOST" ] && export PGHOST="$DB_HOST"
-    [ -n "$DB_PORT" ] && export PGPORT="$DB_PORT"
-    [ -n "$DB_USER" ] && export PGUSER="$DB_USER"
-    [ -n "$DB_PASSWORD" ] && export PGPASSWORD="$DB_PASSWORD"
-    [ -n "$DB_SSLMODE" ] && export PGSSLMODE="$DB_SSLMODE"
     # psql interpolates :'name' only in what it reads from stdin, so the name is always quoted by psql.
     psql_in() { psql -X -q -At -v ON_ERROR_STOP=1 -v name="$DB_NAME" -d "$1"; }
     exists=$(echo "SELECT 1 FROM pg_database WHERE datname = :'name'" | psql_in postgres)
