@@ -14,6 +14,8 @@ from .roles import Role
 VIEW_INCIDENTS = "view_department_incidents"
 ACT_INCIDENTS = "act_department_incidents"
 DEPARTMENT_PERMS = (VIEW_INCIDENTS, ACT_INCIDENTS)
+VIEW_PERM = f"departments.{VIEW_INCIDENTS}"  # as department_ids() and guardian name them
+ACT_PERM = f"departments.{ACT_INCIDENTS}"
 
 _CACHE = "_rights_cache"
 

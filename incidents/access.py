@@ -14,15 +14,12 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.http import Http404
 
-from departments.access import department_ids, roles_of
+from departments.access import ACT_PERM, VIEW_PERM, department_ids, roles_of
 from departments.roles import SEE_ALL_ROLES, Role
 from opinion_system.errors import NotAllowed
 
 from .models import Incident, ReplyStatement, Status
 from .workflow import Action
-
-VIEW_PERM = "departments.view_department_incidents"
-ACT_PERM = "departments.act_department_incidents"
 
 OFFICE_ACTIONS = frozenset(
     {
