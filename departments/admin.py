@@ -4,9 +4,9 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
-from simple_history.admin import SimpleHistoryAdmin
 
 from opinion_system.errors import DomainError
+from opinion_system.history_admin import HistoryAdmin, SearchInputMixin
 
 from . import services
 from .models import Department, Liaison, OfficialMediaAccount, RoleGroup, User
@@ -47,7 +47,7 @@ def _fields_without(fieldsets, names: set[str]):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(SearchInputMixin, BaseUserAdmin):
     form = UserChangeForm
     list_display = ("username", "full_name", "department", "phone", "is_active", "is_staff")
     list_filter = ("is_active", "is_staff", "groups", "department")
@@ -98,7 +98,7 @@ class UserAdmin(BaseUserAdmin):
 
 
 @admin.register(Department)
-class DepartmentAdmin(SimpleHistoryAdmin):
+class DepartmentAdmin(HistoryAdmin):
     list_display = ("name", "code", "kind", "duty", "head", "supervising_leader", "is_example", "is_active")
     list_filter = ("kind", "duty", "is_example", "is_active")
     search_fields = ("name", "code")
@@ -113,7 +113,7 @@ class DepartmentAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(Liaison)
-class LiaisonAdmin(SimpleHistoryAdmin):
+class LiaisonAdmin(HistoryAdmin):
     list_display = ("user", "department", "phone", "status", "registered_at", "registered_by")
     list_filter = ("status", "department")
     search_fields = ("user__username", "user__full_name", "department__name", "phone")
@@ -153,7 +153,7 @@ class LiaisonAdmin(SimpleHistoryAdmin):
 
 
 @admin.register(OfficialMediaAccount)
-class OfficialMediaAccountAdmin(SimpleHistoryAdmin):
+class OfficialMediaAccountAdmin(HistoryAdmin):
     list_display = ("name", "platform", "department", "editor", "url", "is_active")
     list_filter = ("platform", "department", "is_active")
     search_fields = ("name", "url", "editor__user__full_name", "editor__user__username")

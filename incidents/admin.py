@@ -5,9 +5,9 @@ as the pages, so nothing here bypasses a rule of the regulation.
 """
 
 from django.contrib import admin, messages
-from simple_history.admin import SimpleHistoryAdmin
 
 from opinion_system.errors import DomainError
+from opinion_system.history_admin import HistoryAdmin
 
 from . import access, services
 from .models import (
@@ -69,7 +69,7 @@ class EventInline(ReadOnlyInline):
     fields = ("created_at", "kind", "actor", "message", "reason")
 
 
-class ReadOnlyAdmin(SimpleHistoryAdmin):
+class ReadOnlyAdmin(HistoryAdmin):
     """Records are written by services; here they are looked at."""
 
     def has_add_permission(self, request):
@@ -248,7 +248,7 @@ class EvidenceAdmin(VisibleIncidentMixin, ReadOnlyAdmin):
 
 
 @admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(SimpleHistoryAdmin):
+class WebhookEndpointAdmin(HistoryAdmin):
     """Group robots are configuration: the system admin adds them; notices are routed by department or role."""
 
     list_display = ("name", "flavor", "department", "role", "is_active")
