@@ -1,15 +1,20 @@
 """Configuration pages; every save goes through departments.services so grants stay in step."""
 
+import copy
+
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 
 from opinion_system.errors import DomainError
 from opinion_system.history_admin import HistoryAdmin, SearchInputMixin
 
-from . import services
-from .models import Department, Liaison, OfficialMediaAccount, RoleGroup, User
+from . import access, services
+from .models import Department, Liaison, OfficialMediaAccount, User
 from .roles import Role
 
 
@@ -27,16 +32,10 @@ class UserChangeForm(BaseUserChangeForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        if self.instance.pk:
+        if self.instance.pk and "appointed_roles" in self.fields:
             self.fields["appointed_roles"].initial = [
-                role.value for role in _held_roles(self.instance) if role in services.APPOINTED_ROLES
+                role.value for role in access.held_roles(self.instance) if role in services.APPOINTED_ROLES
             ]
-
-
-def _held_roles(user) -> list[Role]:
-    """The roles of the user's groups, whether or not the account is active (roles_of says none for an
-    inactive one, and the form must not clear them when it is saved)."""
-    return [Role(code) for code in RoleGroup.objects.filter(group__user=user).values_list("code", flat=True)]
 
 
 def _fields_without(fieldsets, names: set[str]):
@@ -66,21 +65,62 @@ class UserAdmin(SearchInputMixin, BaseUserAdmin):
     @admin.display(description="随部门信息确定的角色")
     def derived_roles(self, obj):
         derived = (
-            [str(role.label) for role in _held_roles(obj) if role not in services.APPOINTED_ROLES]
+            [str(role.label) for role in access.held_roles(obj) if role not in services.APPOINTED_ROLES]
             if obj
             else []
         )
         return "、".join(derived) or "无"
 
+    @admin.display(description="任命的角色")
+    def appointed_roles_shown(self, obj):
+        held = access.held_roles(obj) if obj else frozenset()
+        return "、".join(str(role.label) for role in Role if role in held & services.APPOINTED_ROLES) or "无"
+
     def get_readonly_fields(self, request, obj=None):
         # Only a superuser makes superusers or grants single permissions: a user administrator who could tick
         # 超级用户状态 on their own account would hold every right of the system.
         fixed = (
-            ("derived_roles",)
+            ("derived_roles", "appointed_roles_shown")
             if request.user.is_superuser
-            else ("derived_roles", "is_superuser", "user_permissions")
+            else ("derived_roles", "appointed_roles_shown", "is_superuser", "user_permissions")
         )
         return (*super().get_readonly_fields(request, obj), *fixed)
+
+    def _may_set_roles(self, request, obj) -> bool:
+        """三员分立: the security administrator gives roles, never their own; the system administrator does not."""
+        actor = request.user
+        return services.may_assign_roles(actor) and (actor.is_superuser or obj.pk != actor.pk)
+
+    def get_fieldsets(self, request, obj=None):
+        fieldsets = super().get_fieldsets(request, obj)
+        if obj is None or self._may_set_roles(request, obj):
+            return fieldsets
+        return tuple(
+            (title, {**options, "fields": tuple(
+                "appointed_roles_shown" if f == "appointed_roles" else f for f in options["fields"]
+            )})
+            for title, options in fieldsets
+        )  # fmt: skip
+
+    def get_form(self, request, obj=None, **kwargs):
+        form = super().get_form(request, obj, **kwargs)
+        if obj is not None and not self._may_set_roles(request, obj):
+            del form.base_fields["appointed_roles"]  # a declared field: shown read-only instead, never read
+            return form
+        if request.user.is_superuser or "appointed_roles" not in form.base_fields:
+            return form
+        # The roles only a superuser appoints are not offered (this class's own copy of the field).
+        field = copy.deepcopy(form.base_fields["appointed_roles"])
+        field.choices = [(v, label) for v, label in field.choices if v not in services.SUPERUSER_ROLES]
+        form.base_fields["appointed_roles"] = field
+        return form
+
+    def user_change_password(self, request, id, form_url=""):
+        # Setting another person's password is the security administrator's (or a superuser's) work: a system
+        # administrator who could would sign in as anybody, the office included.
+        if not services.may_assign_roles(request.user):
+            raise PermissionDenied("只有安全管理员可以重设他人的密码。")
+        return super().user_change_password(request, id, form_url)
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:
@@ -90,11 +130,10 @@ class UserAdmin(SearchInputMixin, BaseUserAdmin):
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
         if "appointed_roles" in form.cleaned_data:
-            services.user_set_roles(
-                actor=request.user,
-                user=form.instance,
-                roles=[Role(r) for r in form.cleaned_data["appointed_roles"]],
-            )
+            roles = {Role(r) for r in form.cleaned_data["appointed_roles"]}
+            if not request.user.is_superuser:  # not offered: kept as they are
+                roles |= access.held_roles(form.instance) & services.SUPERUSER_ROLES
+            services.user_set_roles(actor=request.user, user=form.instance, roles=roles)
 
 
 @admin.register(Department)
@@ -166,3 +205,22 @@ class OfficialMediaAccountAdmin(HistoryAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False
+
+
+admin.site.unregister(Group)
+
+
+@admin.register(Group)
+class GroupAdmin(SearchInputMixin, BaseGroupAdmin):
+    """Groups carry the roles' model permissions: set at installation by a superuser, only looked at by others.
+
+    A group administrator who could tick permissions would give their own group every right of the system."""
+
+    def has_add_permission(self, request):
+        return request.user.is_superuser
+
+    def has_change_permission(self, request, obj=None):
+        return request.user.is_superuser
+
+    def has_delete_permission(self, request, obj=None):
+        return request.user.is_superuser

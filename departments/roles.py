@@ -16,6 +16,9 @@ class Role(models.TextChoices):
     SUPERVISING_LEADERS = "supervising_leaders", "分管院领导"
     LIAISONS = "liaisons", "联络员"
     SYSTEM_ADMIN = "system_admin", "系统管理员"
+    # 三员分立 (等保2.0): the system administrator keeps accounts and departments, the security administrator
+    # gives roles and passwords; neither can do the other's work, and only a superuser appoints the latter.
+    SECURITY_ADMIN = "security_admin", "安全管理员"
 
 
 # Roles that see every incident (第三条: the leadership group leads the whole work; its office receives

@@ -186,16 +186,31 @@ def media_account_save(*, actor: User, account: OfficialMediaAccount) -> Officia
 
 # Roles held by appointment; the others (head, supervising leader, liaison) follow the department records.
 APPOINTED_ROLES = frozenset(
-    {Role.OFFICE, Role.ADMIN_OFFICE, Role.LEADERSHIP, Role.TOP_LEADERS, Role.SYSTEM_ADMIN}
+    {Role.OFFICE, Role.ADMIN_OFFICE, Role.LEADERSHIP, Role.TOP_LEADERS, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}
 )
+# Appointed at installation, by a superuser only: a security administrator cannot make another one (or stop one).
+SUPERUSER_ROLES = frozenset({Role.SECURITY_ADMIN})
+
+
+def may_assign_roles(actor: User) -> bool:
+    """三员分立: roles are the security administrator's to give (a superuser's at installation)."""
+    return bool(actor.is_superuser or has_role(actor, Role.SECURITY_ADMIN))
 
 
 @transaction.atomic
 def user_set_roles(*, actor: User, user: User, roles: Iterable[Role]) -> None:
-    """Assign the roles a person holds by appointment (office, 党政办, leadership, top leaders, admin)."""
-    _require_office_or_admin(actor)
+    """Assign the roles a person holds by appointment (office, 党政办, leadership, top leaders, administrators)."""
+    if not may_assign_roles(actor):
+        raise NotAllowed("只有安全管理员可以分配角色。")
     roles = set(roles)
     if roles - APPOINTED_ROLES:
         raise DomainError("部门负责人、分管院领导、联络员由部门信息和联络员备案决定，不能直接指定。")
+    if not actor.is_superuser:
+        if user.pk == actor.pk:
+            raise NotAllowed("不能修改自己的角色，请由另一位安全管理员办理。")
+        if user.is_superuser:
+            raise NotAllowed("超级用户的角色只能由超级用户修改。")
+        if (roles & SUPERUSER_ROLES) != (access.held_roles(user) & SUPERUSER_ROLES):
+            raise NotAllowed("安全管理员只能由超级用户任命或撤销。")
     for role in APPOINTED_ROLES:
         _sync_role_group(role, user, role in roles)

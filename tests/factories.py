@@ -58,6 +58,7 @@ def build_org() -> SimpleNamespace:
         xsc_staff=person("xsc_staff", xsc),
         outsider=person("outsider", rsc),
         sysadmin=person("sysadmin", None, [Role.SYSTEM_ADMIN]),
+        secadmin=person("secadmin", None, [Role.SECURITY_ADMIN]),
     )
     dept_services.department_set_head(actor=root, department=xsc, head=people.xsc_head)
     dept_services.department_set_supervising_leader(actor=root, department=xsc, leader=people.xsc_leader)

@@ -102,7 +102,9 @@ def test_roles_of_reads_the_role_of_each_group(org, django_assert_num_queries):
     # One query per user object; a group that is no role gives none, a person in several roles has them all.
     stray = Group.objects.create(name="不是角色的组")
     org.p.xsc_liaison.groups.add(stray)
-    services.user_set_roles(actor=org.p.clerk, user=org.p.leader, roles=[Role.LEADERSHIP, Role.TOP_LEADERS])
+    services.user_set_roles(
+        actor=org.p.secadmin, user=org.p.leader, roles=[Role.LEADERSHIP, Role.TOP_LEADERS]
+    )
     for person in vars(org.p).values():
         groups = fresh(person).groups.all()
         expected = {Role(g.role.code) for g in groups if hasattr(g, "role")}
@@ -123,6 +125,6 @@ def test_a_renamed_role_group_keeps_its_rights(client, org):
     client.force_login(org.p.clerk)
     assert client.get(reverse("incidents:detail", args=[incident.pk])).status_code == 200
     assert client.get(reverse("departments:liaisons")).status_code == 200
-    services.user_set_roles(actor=org.p.clerk, user=org.p.xsc_staff, roles=[Role.OFFICE])
+    services.user_set_roles(actor=org.p.secadmin, user=org.p.xsc_staff, roles=[Role.OFFICE])
     assert Role.OFFICE in roles_of(fresh(org.p.xsc_staff))
     assert fresh(org.p.xsc_staff).groups.get().name == "舆情办公室"

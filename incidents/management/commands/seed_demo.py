@@ -27,7 +27,7 @@ PASSWORD = "demo12345"  # noqa: S105 -- the published password of the demo accou
 H = dt.timedelta(hours=1)
 FUNC, COLLEGE = Department.Kind.FUNCTIONAL, Department.Kind.COLLEGE
 OFFICE, ADMIN_OFFICE = Department.Duty.OFFICE, Department.Duty.ADMIN_OFFICE
-STAFF_ROLES = {Role.OFFICE, Role.SYSTEM_ADMIN, Role.LEADERSHIP, Role.TOP_LEADERS}
+STAFF_ROLES = {Role.OFFICE, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.LEADERSHIP, Role.TOP_LEADERS}
 Platform = OfficialMediaAccount.Platform
 Duty = LevelOneDuty.Kind
 
@@ -65,8 +65,11 @@ PEOPLE = [
     ("office2",      "王浩然",     "DQGZB", [Role.OFFICE],                       "领导小组办公室（党群工作部）"),
     ("dzb_approver", "刘雪梅",     "DZB",   [Role.ADMIN_OFFICE],                 "党政办，审定回复通稿"),
     ("staff1",       "赵子豪",     "XSC",   [],                                  "学生处教职工（无角色，可上报舆情）"),
+    ("sysadmin",     "周立新",     "SXZX",  [Role.SYSTEM_ADMIN],                 "系统管理员：账号、部门、群机器人"),
+    ("secadmin",     "孙敏",       "DQGZB", [Role.SECURITY_ADMIN],               "安全管理员：角色、密码、登录锁定"),
 ]
-LOGINS = ["office1", "dzb_approver", "shuji", "fuzuzhang", "xsc_head", "xsc_liaison", "staff1", "admin"]
+LOGINS = ["office1", "dzb_approver", "shuji", "fuzuzhang", "xsc_head", "xsc_liaison", "staff1", "sysadmin", "secadmin",
+          "admin"]  # fmt: skip
 
 # 第十三条: official channels and the department whose registered liaison edits them.
 MEDIA_ACCOUNTS = [
