@@ -56,6 +56,7 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
@@ -166,8 +167,40 @@ FILE_UPLOAD_PERMISSIONS = 0o640
 SECURE_CONTENT_TYPE_NOSNIFF = True
 X_FRAME_OPTIONS = "DENY"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
-CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+# HTTPS=1: the server is reached over HTTPS only, through the campus reverse proxy, which terminates TLS and
+# must set X-Forwarded-Proto (and strip it from clients). Off by default so the demo runs on http://127.0.0.1.
+HTTPS = env.bool("HTTPS", default=False)
+SECURE_SSL_REDIRECT = HTTPS
+SECURE_REDIRECT_EXEMPT = [r"^health/$"]  # the monitor polls over plain HTTP
+SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https") if HTTPS else None
+SECURE_HSTS_SECONDS = env.int("HSTS_SECONDS", default=31_536_000) if HTTPS else 0
+SECURE_HSTS_INCLUDE_SUBDOMAINS = HTTPS
+# Only a consent token: the preload list takes a registrable domain serving it, which this host is not.
+SECURE_HSTS_PRELOAD = HTTPS
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=HTTPS or not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=HTTPS or not DEBUG)
+# Content-Security-Policy (django-csp) on every response that does not set its own (evidence downloads do).
+# Scripts only from our static files; an inline script would need {{ request.csp_nonce }}, which then appears
+# in the header (a fresh one per request). No inline styles either, but for two allowed by their hashes:
+# templates/500.html's <style> (Django renders that page without a request, so without a nonce) and the one
+# style attribute of django-simple-history's admin history list (tests/test_security_headers.py keeps both true).
+from csp.constants import NONCE  # noqa: E402 - beside the policy that uses it
+
+ERROR_PAGE_STYLE_HASH = "'sha256-PpKvCBKSABBXckbVTkTOB0cc7c7/DuRaMzf3crUS1ac='"
+HISTORY_LIST_STYLE_HASH = "'sha256-XMXSevYjgSjXgRafBFDvtjwX+yyWLrxfso9DcNZ9UXM='"  # style="border-top: 0"
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'", NONCE],
+        "style-src": ["'self'", ERROR_PAGE_STYLE_HASH],
+        "style-src-attr": ["'unsafe-hashes'", HISTORY_LIST_STYLE_HASH],
+        "img-src": ["'self'", "data:"],  # thumbnails, Bootstrap's icons in its CSS
+        "object-src": ["'none'"],
+        "base-uri": ["'none'"],
+        "form-action": ["'self'"],
+        "frame-ancestors": ["'none'"],
+    },
+}
 
 # Redis: the Celery broker and the cache. Without it (the demo) tasks run in-process and
 # `manage.py run_scheduler` sweeps every minute: the same sweep code, no broker.

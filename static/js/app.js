@@ -17,6 +17,17 @@
   }
   tick();
   setInterval(tick, 30000);
+  // Progress bars take their width from data-progress: a style="width: …" attribute would need 'unsafe-inline'
+  // in the Content-Security-Policy, a property set from script does not. Again after each htmx swap.
+  function sizeBars(root) {
+    root.querySelectorAll("[data-progress]").forEach(function (bar) {
+      var percent = Math.max(0, Math.min(100, parseInt(bar.getAttribute("data-progress"), 10) || 0));
+      bar.style.width = percent + "%";
+      bar.parentElement.style.minWidth = "12rem";  // still readable in a narrow table cell
+    });
+  }
+  sizeBars(document);
+  document.addEventListener("htmx:load", function (event) { sizeBars(event.target); });
   // A form is sent once: its buttons are disabled after the first click (the server also refuses repeats).
   // Disabled only after the browser has read the form: a disabled button's name/value would not be sent.
   document.addEventListener("submit", function (event) {
