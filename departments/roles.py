@@ -19,6 +19,7 @@ class Role(models.TextChoices):
     # 三员分立 (等保2.0): the system administrator keeps accounts and departments, the security administrator
     # gives roles and passwords; neither can do the other's work, and only a superuser appoints the latter.
     SECURITY_ADMIN = "security_admin", "安全管理员"
+    AUDIT_ADMIN = "audit_admin", "审计管理员"  # reads the security log, and nothing else
 
 
 # Roles that see every incident (第三条: the leadership group leads the whole work; its office receives

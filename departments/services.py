@@ -186,10 +186,19 @@ def media_account_save(*, actor: User, account: OfficialMediaAccount) -> Officia
 
 # Roles held by appointment; the others (head, supervising leader, liaison) follow the department records.
 APPOINTED_ROLES = frozenset(
-    {Role.OFFICE, Role.ADMIN_OFFICE, Role.LEADERSHIP, Role.TOP_LEADERS, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN}
+    {
+        Role.OFFICE,
+        Role.ADMIN_OFFICE,
+        Role.LEADERSHIP,
+        Role.TOP_LEADERS,
+        Role.SYSTEM_ADMIN,
+        Role.SECURITY_ADMIN,
+        Role.AUDIT_ADMIN,
+    }
 )
-# Appointed at installation, by a superuser only: a security administrator cannot make another one (or stop one).
-SUPERUSER_ROLES = frozenset({Role.SECURITY_ADMIN})
+# Appointed at installation, by a superuser only: a security administrator cannot make another one, nor the auditor
+# who reads what the security administrator does (or stop one).
+SUPERUSER_ROLES = frozenset({Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 
 
 def may_assign_roles(actor: User) -> bool:
