@@ -47,7 +47,9 @@ def roles_of(user) -> frozenset[Role]:
 
 def held_roles(user) -> frozenset[Role]:
     """The roles of the user's groups whether or not the account is active (for the pages that edit them)."""
-    return frozenset(Role(code) for code in RoleGroup.objects.filter(group__user=user).values_list("code", flat=True))
+    return frozenset(
+        Role(code) for code in RoleGroup.objects.filter(group__user=user).values_list("code", flat=True)
+    )
 
 
 def department_ids(user, perm: str) -> frozenset[int]:

@@ -11,7 +11,7 @@ from opinion_system import clock
 from opinion_system.errors import DomainError, NotAllowed
 
 from . import access
-from .access import DEPARTMENT_PERMS, VIEW_INCIDENTS, has_role, roles_of
+from .access import ACT_INCIDENTS, DEPARTMENT_PERMS, VIEW_INCIDENTS, has_role, roles_of
 from .models import Department, Liaison, OfficialMediaAccount, User
 from .roles import Role
 from .selectors import role_group
@@ -43,7 +43,19 @@ def _wanted_grants(department: Department) -> dict[int, set[str]]:
     return wanted
 
 
-def department_sync_grants(department: Department) -> None:
+PERM_LABELS = {VIEW_INCIDENTS: "查看本部门舆情", ACT_INCIDENTS: "处置本部门舆情"}
+
+
+def _log_change(kind: str, actor: User | None, target: str, detail: str) -> None:
+    """A role or grant change in the security log, in the same transaction as the change itself."""
+    from audit import services as audit
+
+    audit.record(
+        kind=kind, user=actor, username="系统" if actor is None else "", target=target, detail=detail
+    )
+
+
+def department_sync_grants(department: Department, *, actor: User | None = None) -> None:
     """Make the department's object permissions match its head, registered liaisons and supervising leader."""
     wanted = _wanted_grants(department)
     current = get_users_with_perms(
@@ -52,33 +64,54 @@ def department_sync_grants(department: Department) -> None:
     for user, perms in current.items():
         for perm in set(perms) - wanted.get(user.pk, set()):
             remove_perm(perm, user, department)
+            _log_change(
+                "grant_change",
+                actor,
+                f"{user.get_username()} @ {department.name}",
+                f"撤销：{PERM_LABELS[perm]}",
+            )
     have = {user.pk: set(perms) for user, perms in current.items()}
     users = User.objects.in_bulk(list(wanted))
     for user_id, perms in wanted.items():
         for perm in perms - have.get(user_id, set()):
             assign_perm(perm, users[user_id], department)
+            target = f"{users[user_id].get_username()} @ {department.name}"
+            _log_change("grant_change", actor, target, f"授予：{PERM_LABELS[perm]}")
     for user in [*current, *users.values()]:
         access.forget(user)
 
 
-def _sync_role_group(role: Role, user: User, member: bool) -> None:
+def _sync_role_group(role: Role, user: User, member: bool, *, actor: User | None = None) -> None:
     group = role_group(role)
+    if user.groups.filter(pk=group.pk).exists() == member:
+        return
     if member:
         user.groups.add(group)
     else:
         user.groups.remove(group)
     access.forget(user)
+    _log_change(
+        "role_change", actor, user.get_username(), f"{'授予' if member else '撤销'}角色：{role.label}"
+    )
 
 
-def _sync_derived_roles(users: Iterable[User | None]) -> None:
+def _sync_derived_roles(users: Iterable[User | None], *, actor: User | None = None) -> None:
     """Heads, supervising leaders and liaisons are groups that follow the department records."""
     for user in {u for u in users if u is not None}:
-        _sync_role_group(Role.DEPARTMENT_HEADS, user, Department.objects.filter(head=user).exists())
         _sync_role_group(
-            Role.SUPERVISING_LEADERS, user, Department.objects.filter(supervising_leader=user).exists()
+            Role.DEPARTMENT_HEADS, user, Department.objects.filter(head=user).exists(), actor=actor
         )
         _sync_role_group(
-            Role.LIAISONS, user, Liaison.objects.filter(user=user, status=Liaison.Status.REGISTERED).exists()
+            Role.SUPERVISING_LEADERS,
+            user,
+            Department.objects.filter(supervising_leader=user).exists(),
+            actor=actor,
+        )
+        _sync_role_group(
+            Role.LIAISONS,
+            user,
+            Liaison.objects.filter(user=user, status=Liaison.Status.REGISTERED).exists(),
+            actor=actor,
         )
 
 
@@ -98,11 +131,11 @@ def department_save(
         raise DomainError("；".join(exc.messages)) from exc
     stamp(department, actor=actor, reason=reason)
     department.save()
-    department_sync_grants(department)
+    department_sync_grants(department, actor=actor)
     touched = [department.head, department.supervising_leader]
     if previous:
         touched += [previous.head, previous.supervising_leader]
-    _sync_derived_roles(touched)
+    _sync_derived_roles(touched, actor=actor)
     return department
 
 
@@ -133,8 +166,8 @@ def liaison_register(
     liaison.registered_by = actor
     stamp(liaison, actor=actor, reason="联络员备案")
     liaison.save()
-    department_sync_grants(department)
-    _sync_derived_roles([user])
+    department_sync_grants(department, actor=actor)
+    _sync_derived_roles([user], actor=actor)
     return liaison
 
 
@@ -166,8 +199,8 @@ def liaison_deactivate(*, actor: User, liaison: Liaison, reason: str) -> Liaison
     liaison.status = Liaison.Status.INACTIVE
     stamp(liaison, actor=actor, reason=reason or "停用联络员")
     liaison.save()
-    department_sync_grants(liaison.department)
-    _sync_derived_roles([liaison.user])
+    department_sync_grants(liaison.department, actor=actor)
+    _sync_derived_roles([liaison.user], actor=actor)
     return liaison
 
 
@@ -222,4 +255,4 @@ def user_set_roles(*, actor: User, user: User, roles: Iterable[Role]) -> None:
         if (roles & SUPERUSER_ROLES) != (access.held_roles(user) & SUPERUSER_ROLES):
             raise NotAllowed("安全管理员只能由超级用户任命或撤销。")
     for role in APPOINTED_ROLES:
-        _sync_role_group(role, user, role in roles)
+        _sync_role_group(role, user, role in roles, actor=actor)

@@ -25,6 +25,7 @@ def bell(request):
         "is_admin_office": Role.ADMIN_OFFICE in roles,
         "is_leader": bool(roles & {Role.LEADERSHIP, Role.TOP_LEADERS, Role.SUPERVISING_LEADERS}),
         "is_department": bool(roles & {Role.DEPARTMENT_HEADS, Role.LIAISONS}),
+        "is_auditor": Role.AUDIT_ADMIN in roles,
     }
     if office:
         context["scheduler"] = scheduler_banner(last_sweep_at)

@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "departments",
     "incidents",
     "reports",
+    "audit",
 ]
 
 MIDDLEWARE = [
@@ -68,6 +69,7 @@ MIDDLEWARE = [
     "django_htmx.middleware.HtmxMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "audit.middleware.SecurityLogMiddleware",
 ]
 
 ROOT_URLCONF = "opinion_system.urls"

@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("incidents.urls")),
     path("registers/", include("departments.urls")),
     path("reports/", include("reports.urls")),
+    path("audit/", include("audit.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("admin/", admin.site.urls),
