@@ -66,6 +66,7 @@ class DeadlineInline(ReadOnlyInline):
 
 class EventInline(ReadOnlyInline):
     model = IncidentEvent
+    fk_name = "incident"
     fields = ("created_at", "kind", "actor", "message", "reason")
 
 

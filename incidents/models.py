@@ -210,6 +210,10 @@ class IncidentEvent(models.Model):
     )
     message = models.TextField("说明")
     reason = models.TextField("理由", blank=True)
+    # The other incident a line speaks of (a merge): its number is shown only to who may see that incident.
+    related = models.ForeignKey(
+        Incident, verbose_name="相关舆情", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
     created_at = models.DateTimeField("时间", db_index=True)
 
     class Meta:

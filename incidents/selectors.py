@@ -247,6 +247,22 @@ def my_notices(user) -> QuerySet[Notice]:
     ).select_related("incident")
 
 
+NOTICE_HIDDEN_SUBJECT = "（该舆情已移交其他部门，通知内容不再显示）"
+
+
+def notices_as_seen(user, notices) -> list[Notice]:
+    """A notice about an incident the user may no longer see (moved to another department) keeps its kind and
+    time, not the incident's title or link; the row itself stays as it was sent."""
+    notices = list(notices)
+    ids = {n.incident_id for n in notices if n.incident_id}
+    if ids:
+        visible = set(access.incidents_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+        for notice in notices:
+            if notice.incident_id and notice.incident_id not in visible:
+                notice.subject, notice.text, notice.link = NOTICE_HIDDEN_SUBJECT, "", ""
+    return notices
+
+
 def unread_notice_count(user) -> int:
     return my_notices(user).filter(read_at__isnull=True).count()
 
@@ -261,8 +277,27 @@ def bell_state(user, *, with_scheduler: bool) -> tuple[int, dt.datetime | None]:
     return unread_notice_count(user), (last_sweep_at() if with_scheduler else None)
 
 
-def incident_timeline(incident: Incident):
-    return incident.events.select_related("actor").order_by("created_at", "id")
+MERGED_INTO_HIDDEN = "作为重复上报合并至另一条舆情（该舆情不在您的查看范围内）"
+MERGED_FROM_HIDDEN = "合并了一条重复上报（该上报不在您的查看范围内）"
+
+
+def incident_timeline(incident: Incident, viewer) -> list:
+    """The case log as `viewer` may read it: a line about another incident (a merge) names that incident only
+    to who may see it (第五条: only people with a reason to see an incident learn of it)."""
+    events = list(incident.events.select_related("actor").order_by("created_at", "id"))
+    related = {e.related_id for e in events if e.related_id}
+    if related:
+        visible = set(access.incidents_visible_to(viewer).filter(pk__in=related).values_list("pk", flat=True))
+        for event in events:
+            if event.related_id and event.related_id not in visible:
+                event.message = (
+                    MERGED_INTO_HIDDEN if event.related_id == incident.merged_into_id else MERGED_FROM_HIDDEN
+                )
+    return events
+
+
+def may_see_merge_target(viewer, incident: Incident) -> bool:
+    return incident.merged_into_id is not None and access.can_view(viewer, incident.merged_into)
 
 
 @dataclass(frozen=True)

@@ -252,6 +252,7 @@ def incident_merge(
         actor=actor,
         message=f"作为重复上报合并至 {target.number}",
         reason=reason,
+        related=target,
     )
     log_event(
         target,
@@ -259,6 +260,7 @@ def incident_merge(
         actor=actor,
         message=f"合并重复上报 {incident.number}（{incident.reporter.display_name} 上报）",
         reason=reason,
+        related=incident,
     )
     return incident
 

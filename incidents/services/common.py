@@ -39,10 +39,22 @@ def save_incident(incident: Incident, *, actor: User | None, reason: str, fields
 
 
 def log_event(
-    incident: Incident, *, kind: str, actor: User | None, message: str, reason: str = ""
+    incident: Incident,
+    *,
+    kind: str,
+    actor: User | None,
+    message: str,
+    reason: str = "",
+    related: Incident | None = None,
 ) -> IncidentEvent:
     return IncidentEvent.objects.create(
-        incident=incident, kind=kind, actor=actor, message=message, reason=reason, created_at=clock.now()
+        incident=incident,
+        kind=kind,
+        actor=actor,
+        message=message,
+        reason=reason,
+        related=related,
+        created_at=clock.now(),
     )
 
 

@@ -35,6 +35,7 @@ def evidence_download(request, pk: int):
 def notice_list(request):
     """The bell's page: every in-app notice of the user, unread first marked."""
     page = Paginator(selectors.my_notices(request.user), 30).get_page(request.GET.get("page"))
+    page.object_list = selectors.notices_as_seen(request.user, page.object_list)
     return render(request, "incidents/notices.html", {"page": page})
 
 

@@ -224,7 +224,8 @@ def detail_context(user, incident: Incident, bound: dict | None = None) -> dict:
         "meetings": list(incident.review_meetings.select_related("recorded_by"))
         if incident.status in AFTER_DISPOSAL
         else [],
-        "timeline": selectors.incident_timeline(incident),
+        "timeline": selectors.incident_timeline(incident, user),
+        "merge_target_visible": selectors.may_see_merge_target(user, incident),
         "measures": selectors.first_time_measures(incident),
         "actions": action_forms(user, incident, bound, form_obj=disposal_form, statements=statements),
         "statement_rows": statement_rows(
