@@ -130,13 +130,14 @@ def prepare(n: int):
 def drop_bench_incidents() -> None:
     """Delete the incidents this script made and every row that points at them."""
     ids = list(m.Incident.objects.filter(title__startswith=MARK).values_list("pk", flat=True))
-    for model in (m.Notice, m.IncidentEvent, m.ProgressReport, m.ReplyStatement, m.DisposalForm,
-                  m.LevelOneDuty, m.GradeEscalation, m.IncidentSource, m.Evidence, m.Deadline):  # fmt: skip
-        model.objects.filter(incident_id__in=ids).delete()
-        if hasattr(model, "history"):
-            model.history.model.objects.filter(incident_id__in=ids).delete()
-    m.Incident.history.model.objects.filter(id__in=ids).delete()
-    m.Incident.objects.filter(pk__in=ids).delete()
+    with bench_sweep.history_writable():
+        for model in (m.Notice, m.IncidentEvent, m.ProgressReport, m.ReplyStatement, m.DisposalForm,
+                      m.LevelOneDuty, m.GradeEscalation, m.IncidentSource, m.Evidence, m.Deadline):  # fmt: skip
+            model.objects.filter(incident_id__in=ids).delete()
+            if hasattr(model, "history"):
+                model.history.model.objects.filter(incident_id__in=ids).delete()
+        m.Incident.history.model.objects.filter(id__in=ids).delete()
+        m.Incident.objects.filter(pk__in=ids).delete()
 
 
 def build_detail_incident(office, liaison, approver, department):
