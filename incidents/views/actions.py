@@ -8,7 +8,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
+from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from opinion_system.errors import DomainError, StaleObject
@@ -18,6 +18,7 @@ from ..models import Incident, ReplyStatement
 from ..tokens import claim_token, release_token
 from ..workflow import Action
 from .pages import detail_context
+from .redirects import safe_next
 
 
 def _statement(incident: Incident, statement_id) -> ReplyStatement:
@@ -228,10 +229,8 @@ def incident_action(request, pk: int, name: str):
             form.add_error(None, exc.message)
         else:
             messages.success(request, done)
-            back = request.POST.get("next", "")
-            if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-                return redirect(back)  # e.g. 党政办 goes back to the queue for the next statement
-            return redirect("incidents:detail", pk=incident.pk)
+            # e.g. 党政办 goes back to the queue for the next statement; anything doubtful: the incident
+            return redirect(safe_next(request, reverse("incidents:detail", args=[incident.pk])))
     release_token(request, token)
     messages.error(request, "操作未完成：" + "；".join(form.non_field_errors() or ["请按提示修改表单"]))
     incident.refresh_from_db()

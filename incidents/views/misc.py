@@ -5,12 +5,13 @@ from django.core.paginator import Paginator
 from django.db import DatabaseError
 from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import access, engine, selectors
 from ..models import Evidence
+from .redirects import safe_next
 
 
 @login_required
@@ -51,10 +52,7 @@ def notice_mark_read(request):
             raise Http404("通知不存在")
         notices = notices.filter(pk=int(notice_id))
     notices.update(read_at=timezone.now())
-    back = request.POST.get("next", "")
-    if back and url_has_allowed_host_and_scheme(back, allowed_hosts={request.get_host()}):
-        return redirect(back)  # only back into this site ("//elsewhere" is refused)
-    return redirect("incidents:notices")
+    return redirect(safe_next(request, reverse("incidents:notices")))  # only back into this site
 
 
 @require_GET
