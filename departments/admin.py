@@ -4,11 +4,13 @@ import copy
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.admin.utils import unquote
 from django.contrib.auth.admin import GroupAdmin as BaseGroupAdmin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.urls import reverse
 
 from opinion_system.errors import DomainError
 from opinion_system.history_admin import HistoryAdmin, SearchInputMixin
@@ -120,7 +122,19 @@ class UserAdmin(SearchInputMixin, BaseUserAdmin):
         # administrator who could would sign in as anybody, the office included.
         if not services.may_assign_roles(request.user):
             raise PermissionDenied("只有安全管理员可以重设他人的密码。")
-        return super().user_change_password(request, id, form_url)
+        response = super().user_change_password(request, id, form_url)
+        target = unquote(id)
+        # Django's success path, and only it, goes back to the user's page.
+        saved = getattr(response, "url", None) == reverse("admin:departments_user_change", args=[target])
+        if request.method == "POST" and saved and str(request.user.pk) != target:
+            # A password an administrator chose is known to two people: its holder changes it at next sign-in.
+            User.objects.filter(pk=target).update(must_change_password=True)
+        return response
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.must_change_password = True  # the initial password: the new person chooses their own
+        super().save_model(request, obj, form, change)
 
     def has_change_permission(self, request, obj=None):
         if obj is not None and obj.is_superuser and not request.user.is_superuser:

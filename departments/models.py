@@ -23,6 +23,13 @@ class User(AbstractUser):
         related_name="members",
     )
     phone = models.CharField("联系电话", max_length=30, blank=True)
+    # The password policy (accounts): when the password was last set, and whether an administrator set it.
+    password_changed_at = models.DateTimeField(
+        "密码修改时间", null=True, blank=True, help_text="为空时按加入时间计算密码有效期"
+    )
+    must_change_password = models.BooleanField(
+        "须修改密码", default=False, help_text="初始密码或管理员重设的密码：本人下次登录须先修改"
+    )
 
     class Meta(AbstractUser.Meta):
         verbose_name = "用户"
