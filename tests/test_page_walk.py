@@ -76,6 +76,7 @@ RULES: dict[str, Callable[[User, ResolverMatch], Answer]] = {
     "incidents:list": lambda user, match: OK,  # everyone; the rows are what they may see
     "incidents:report": lambda user, match: OK,  # 第七条: every member of staff may report
     "incidents:notices": lambda user, match: OK,
+    "accounts:password_change": lambda user, match: OK,  # 修改密码: everyone, their own
     "incidents:detail": lambda user, match: allowed(may_see_incident(user, match), 404),
     "incidents:overview": lambda user, match: allowed(access.can_see_overview(user), 403),
     "incidents:statement_queue": lambda user, match: allowed(access.can_review_statements(user), 403),
