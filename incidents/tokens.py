@@ -17,23 +17,31 @@ from .models import FormToken
 TOKEN_SECONDS = 24 * 3600
 
 
+def _usable(token: str) -> str:
+    """The token as stored; "" for one no page gives out (a NUL byte: PostgreSQL cannot store it, and the form
+    refuses it with the hidden-field message)."""
+    return "" if "\x00" in token else token[:64]
+
+
 def claim_token(request, token: str) -> bool:
     """True for the first use of a token (a form without a token is always let through)."""
+    token = _usable(token)
     if not token:
         return True
     try:
         # A savepoint: a caller's transaction survives the refused INSERT. A second request with the same
         # token waits on the unique index until the first one commits, then fails here.
         with transaction.atomic():
-            FormToken.objects.create(user_id=request.user.pk, token=token[:64])
+            FormToken.objects.create(user_id=request.user.pk, token=token)
     except IntegrityError:
         return False
     return True
 
 
 def release_token(request, token: str) -> None:
+    token = _usable(token)
     if token:
-        FormToken.objects.filter(user_id=request.user.pk, token=token[:64]).delete()
+        FormToken.objects.filter(user_id=request.user.pk, token=token).delete()
 
 
 def tokens_prune(now: dt.datetime | None = None) -> int:
