@@ -9,6 +9,8 @@ from django.contrib.auth.hashers import check_password
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from audit import services as audit
+
 from .models import PasswordHistory
 
 CLASSES = ("小写字母", "大写字母", "数字", "符号")
@@ -113,6 +115,9 @@ def record_password(user) -> None:
     keep = max(settings.PASSWORD_HISTORY_COUNT, 0)
     if keep:
         PasswordHistory.objects.create(user=user, password=user.password, created_at=now)
+    audit.record(
+        kind=audit.Kind.PASSWORD_CHANGE, target=f"用户 {user.get_username()}"
+    )  # by whom: the request's user
     older = list(PasswordHistory.objects.filter(user=user).values_list("pk", flat=True)[keep:])
     if older:
         PasswordHistory.objects.filter(pk__in=older).delete()

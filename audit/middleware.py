@@ -10,6 +10,7 @@ from email.message import Message
 
 from django.conf import settings
 
+from . import services
 from .services import Kind, Result, record_quietly
 
 FILE_TYPES = ("application/pdf", "application/zip", "text/csv")
@@ -21,7 +22,11 @@ class SecurityLogMiddleware:
         self.quiet_prefixes = (f"/{settings.STATIC_URL.strip('/')}/", "/favicon.ico")
 
     def __call__(self, request):
-        response = self.get_response(request)
+        token = services._request.set(request)
+        try:
+            response = self.get_response(request)
+        finally:
+            services._request.reset(token)
         user = getattr(request, "user", None)
         if user is None or not user.is_authenticated or request.path.startswith(self.quiet_prefixes):
             return response

@@ -1,5 +1,6 @@
 """Every write of the security log: one event appended to the chain at a time (the head row is the lock)."""
 
+import contextvars
 import datetime as dt
 import hashlib
 import logging
@@ -38,6 +39,15 @@ def _locked_head() -> ChainHead:
     return ChainHead.objects.select_for_update().get(pk=1)
 
 
+# The request being answered (set by audit.middleware): an event recorded deep in a service (a password set
+# through a form, a role given in the admin) still says who, from where and on which page.
+_request: contextvars.ContextVar = contextvars.ContextVar("audit_request", default=None)
+
+
+def current_request():
+    return _request.get()
+
+
 def client_ip(request) -> str | None:
     if request is None:
         return None
@@ -57,6 +67,9 @@ def record(
     detail: str = "",
 ) -> SecurityEvent:
     """Append one event. Inside a caller's transaction it commits (or rolls back) with the change it records."""
+    request = request if request is not None else current_request()
+    if user is None and not username and request is not None:
+        user = getattr(request, "user", None)  # the person whose request this is
     if user is not None and not getattr(user, "is_authenticated", False):
         user = None
     with transaction.atomic():
@@ -104,7 +117,9 @@ def purge(*, before: dt.datetime, actor=None) -> int:
     # Only a prefix of the chain may go, up to the first row that must stay (a clock set back could have written
     # an old time after a young one).
     old = SecurityEvent.objects.filter(at__lt=before)
-    first_kept = SecurityEvent.objects.filter(at__gte=before).order_by("seq").values_list("seq", flat=True).first()
+    first_kept = (
+        SecurityEvent.objects.filter(at__gte=before).order_by("seq").values_list("seq", flat=True).first()
+    )
     if first_kept is not None:
         old = old.filter(seq__lt=first_kept)
     last = old.order_by("seq").last()

@@ -249,3 +249,16 @@ def test_the_auditor_sees_no_incident_and_no_admin(client, org, auditor):
     assert incident.number not in client.get(reverse("incidents:list")).content.decode()
     assert client.get(reverse("admin:index")).status_code == 302
     assert "安全日志" in client.get(reverse("incidents:home")).content.decode()
+
+
+def test_a_password_change_is_recorded_with_who_made_it(client, org):
+    client.force_login(org.p.secadmin)
+    url = reverse("admin:auth_user_password_change", args=[org.p.xsc_staff.pk]).replace(
+        "auth/user", "departments/user"
+    )
+    org.p.secadmin.is_staff = True
+    org.p.secadmin.save(update_fields=["is_staff"])
+    assert client.post(url, {"password1": "Zz-123456789", "password2": "Zz-123456789"}).status_code == 302
+    changed = last(Kind.PASSWORD_CHANGE)
+    assert (changed.user_id, changed.target) == (org.p.secadmin.pk, "用户 xsc_staff")
+    assert changed.path == url
