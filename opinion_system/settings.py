@@ -137,6 +137,8 @@ AUTH_PASSWORD_VALIDATORS = [
 SESSION_IDLE_MINUTES = env.int("SESSION_IDLE_MINUTES", default=30)
 SESSION_MAX_HOURS = env.int("SESSION_MAX_HOURS", default=12)
 SESSION_COOKIE_AGE = (SESSION_MAX_HOURS or 24 * 14) * 3600
+# The security log (audit app) is kept at least this many days; 等保2.0 asks for six months, so less is not taken.
+SECURITY_LOG_RETENTION_DAYS = env.int("SECURITY_LOG_RETENTION_DAYS", default=180)
 # Login throttling (django-axes): 5 failures lock that username *from that address* for 15 minutes, so one
 # person behind the campus NAT cannot lock out the others, nor can a stranger lock out a colleague remotely.
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)

@@ -22,6 +22,8 @@ def test_every_history_table_has_its_trigger(db):
 
 
 @pytest.mark.parametrize("sql", ["UPDATE {table} SET status = 'reported' WHERE history_id = %s",
+                                 "UPDATE {table} SET history_date = history_date - interval '1 day' WHERE history_id = %s",
+                                 "UPDATE {table} SET history_id = history_id + 100000 WHERE history_id = %s",
                                  "DELETE FROM {table} WHERE history_id = %s"])  # fmt: skip
 def test_an_incidents_history_row_cannot_be_changed_or_deleted(org, sql):
     incident = archived(org)
