@@ -18,6 +18,7 @@ from django.shortcuts import resolve_url
 from django.test import Client
 from django.urls import ResolverMatch, resolve, reverse
 
+from audit import access as audit_access
 from departments import views as department_views
 from departments.models import User
 from incidents import access, engine
@@ -85,6 +86,7 @@ RULES: dict[str, Callable[[User, ResolverMatch], Answer]] = {
     "reports:archive": lambda user, match: allowed(archive_access.can_manage_archive(user), 403),
     "reports:disposal_form_pdf": lambda user, match: allowed(may_see_incident(user, match), 404),
     "admin:index": admin_index,
+    "audit:log": lambda user, match: allowed(audit_access.can_read_log(user), 403),
 }
 
 
@@ -133,7 +135,7 @@ def fixed_pages() -> list[str]:
     names = ["home", "list", "report", "notices", "overview", "statement_queue"]
     pages = [reverse(f"incidents:{name}") for name in names]
     pages += [reverse(f"departments:{name}") for name in ["liaisons", "media_accounts"]]
-    pages += [reverse("reports:archive"), reverse("admin:index")]
+    pages += [reverse("reports:archive"), reverse("admin:index"), reverse("audit:log")]
     for status in Status:
         incident = Incident.objects.filter(status=status).order_by("pk").first()
         assert incident is not None, f"the demo has no incident {status.label}"

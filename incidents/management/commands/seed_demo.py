@@ -67,9 +67,10 @@ PEOPLE = [
     ("staff1",       "赵子豪",     "XSC",   [],                                  "学生处教职工（无角色，可上报舆情）"),
     ("sysadmin",     "周立新",     "SXZX",  [Role.SYSTEM_ADMIN],                 "系统管理员：账号、部门、群机器人"),
     ("secadmin",     "孙敏",       "DQGZB", [Role.SECURITY_ADMIN],               "安全管理员：角色、密码、登录锁定"),
+    ("auditor",      "钱文静",     "DQGZB", [Role.AUDIT_ADMIN],                  "审计管理员：查看、导出安全日志"),
 ]
 LOGINS = ["office1", "dzb_approver", "shuji", "fuzuzhang", "xsc_head", "xsc_liaison", "staff1", "sysadmin", "secadmin",
-          "admin"]  # fmt: skip
+          "auditor", "admin"]  # fmt: skip
 
 # 第十三条: official channels and the department whose registered liaison edits them.
 MEDIA_ACCOUNTS = [
