@@ -2,6 +2,8 @@
 
 import copy
 
+from axes.admin import AccessAttemptAdmin as BaseAccessAttemptAdmin
+from axes.models import AccessAttempt
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -11,6 +13,7 @@ from django.contrib.auth.forms import UserChangeForm as BaseUserChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
 from django.urls import reverse
+from django.utils import timezone
 
 from opinion_system.errors import DomainError
 from opinion_system.history_admin import HistoryAdmin, SearchInputMixin
@@ -238,3 +241,18 @@ class GroupAdmin(SearchInputMixin, BaseGroupAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return request.user.is_superuser
+
+
+admin.site.unregister(AccessAttempt)
+
+
+@admin.register(AccessAttempt)
+class AccessAttemptAdmin(BaseAccessAttemptAdmin):
+    """django-axes' lockouts, which the security administrator clears."""
+
+    @admin.action(description=BaseAccessAttemptAdmin.cleanup_expired_attempts.short_description)
+    def cleanup_expired_attempts(self, request, queryset):
+        # django-axes reads the cool-off threshold from the time it stamps on a sign-in request; an admin
+        # request has none and its action answered 500.
+        request.axes_attempt_time = timezone.now()
+        return super().cleanup_expired_attempts(request, queryset)
