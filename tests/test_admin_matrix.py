@@ -52,15 +52,10 @@ OWN_ROWS = {"incidents.notice"}  # a person's own notices, the superuser's all
 ARCHIVE = {"reports.dossier", "reports.archiveexport"}
 
 
-# The review meeting (第十二条) came after the roles' grants (departments/migrations/0002_roles.py): no role holds
-# incidents.view_reviewmeeting, so only a superuser opens it in the admin; the incident page shows it to the others.
-UNGRANTED = {"incidents.reviewmeeting"}
-
-
 def incident_records() -> set[str]:
     """The incident and every record of its case: written by the workflow's services only."""
     labels = {m._meta.label_lower for m in admin.site._registry if m._meta.app_label == "incidents"}
-    return labels - CONFIG - UNGRANTED
+    return labels - CONFIG
 
 
 # What each role may do in the admin, as the product intends it (三员分立, 第三条–第五条, 第十三条).
