@@ -1,0 +1,633 @@
+"""No insecure direct object reference: every URL pattern of the application × every role × GET and POST.
+
+The path names real objects of two departments (学生处 and 人事处): an incident in each status, its statements,
+evidence, 处置表 and dossier, a merged duplicate and an incident moved to the other department, a liaison, a
+media account, an export, another person's notice. Each request's expected answer comes from the project's own
+rules (incidents.access, reports.access, audit.access, the registers' rule), computed before the request and
+never from the response. One run lists every mismatch (role, method, url, got, expected); it fails when
+
+- a request answers 500;
+- the rule refuses and the answer is not that refusal (a leak: 200 or a redirect of success);
+- any page shows the number or title of an incident the person may not see (a list, a notice, an error page);
+- a refused request, a GET, or a POST naming another department's object in its body writes a row.
+
+Every request runs in a savepoint rolled back after it, so each one meets the same college; every statement
+that writes a row is seen as the database sees it (connection.execute_wrapper), before the rollback. The admin
+is tested on its own (test_admin_history.py).
+"""
+
+import datetime as dt
+import logging
+import re
+import sys
+import time
+import uuid
+from collections import Counter
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+import pytest
+from django.apps import apps
+from django.contrib.auth.models import AnonymousUser
+from django.core.signals import got_request_exception
+from django.db import connection, transaction
+from django.test import Client
+from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
+
+from audit import access as audit_access
+from departments import services as dept_services
+from departments.access import roles_of
+from departments.models import Liaison, OfficialMediaAccount, User
+from departments.roles import Role
+from incidents import access, engine, services
+from incidents.models import FormToken, Incident, LevelOneDuty, Notice, ReplyStatement
+from incidents.views.actions import ACTIONS
+from reports import access as archive_access
+from reports import services as report_services
+from reports.models import Dossier
+from tests.factories import fresh, png_upload, report
+
+SKIPPED_PREFIXES = ("admin/",)  # the admin has its own tests; static files are not in the urlconf under test
+ANONYMOUS = "anonymous"
+ROLES = (
+    "clerk", "approver", "leader", "top_leader", "xsc_head", "xsc_liaison", "xsc_leader", "rsc_head",
+    "rsc_liaison", "rsc_leader", "xsc_staff", "outsider", "sysadmin", "secadmin", "auditor", "root", ANONYMOUS,
+)  # fmt: skip
+LOGIN = reverse("login")
+TEXT_TYPES = ("text/", "application/json")
+
+# Who may take each action on which incident of a department (its status allows the action there).
+ACTION_ON = {
+    "assess": "reported", "merge": "reported", "change_level": "in_disposal", "reassign": "in_disposal",
+    "progress": "in_disposal", "statement": "in_disposal", "review": "in_disposal", "publish": "approved",
+    "end_disposal": "in_disposal", "disposal_form": "ended", "leader_opinion": "ended", "sign": "ended",
+    "submit_form": "signed", "file": "submitted", "return_form": "submitted", "review_meeting": "filed",
+    "archive": "filed", "duty": "level_one", "evidence": "in_disposal",
+}  # fmt: skip
+
+
+# --- the college --------------------------------------------------------------------------------------------
+
+
+def department_cases(org, key: str, titles: Callable[[str], str]) -> dict:
+    """A department's incidents in every status, reported and handled by its own people."""
+    dept, p = getattr(org, key), org.p
+    liaison, head = getattr(p, f"{key}_liaison"), getattr(p, f"{key}_head")
+
+    def new(label: str, *, level: int | None = None, category: str = "C") -> Incident:
+        incident = report(org, reporter=liaison, title=titles(label))
+        if level is None:
+            return incident
+        return services.incident_assess(
+            incident=incident, actor=p.clerk, category=category, level=level, responsible_department=dept
+        )
+
+    def statement(incident, *, approve: bool) -> ReplyStatement:
+        draft = services.statement_save_draft(incident=incident, actor=liaison, text=f"{dept.name}的回复通稿")
+        submitted = services.statement_submit(statement=draft, actor=liaison)
+        return services.statement_approve(statement=submitted, actor=p.approver) if approve else submitted
+
+    def after_end(label: str, stage: str) -> Incident:
+        incident = services.disposal_end(incident=new(label, level=3), actor=liaison)
+        if stage == "ended":
+            return incident
+        services.disposal_form_save(
+            incident=incident, actor=liaison, team_members="张三", disposal_situation="已处置"
+        )
+        services.disposal_form_sign(incident=incident, actor=head)
+        if stage != "signed":
+            services.disposal_form_submit(incident=incident, actor=liaison)
+        if stage in ("filed", "archived"):
+            services.disposal_form_file(incident=incident, actor=p.clerk)
+        if stage == "archived":
+            services.incident_archive(incident=incident, actor=p.clerk)
+            report_services.dossier_build(dossier_id=Dossier.objects.get(incident=incident).pk)
+        return Incident.objects.get(pk=incident.pk)
+
+    c = {
+        "reported": new("已上报"),
+        "in_disposal": new("处置中", level=2),
+        "approved": new("通稿已审定", level=2),
+    }
+    c["submitted_statement"] = statement(c["in_disposal"], approve=False)
+    c["approved_statement"] = statement(c["approved"], approve=True)
+    c["evidence"] = services.evidence_add(incident=c["in_disposal"], actor=liaison, upload=png_upload())
+    for stage, label in [("ended", "处置结束"), ("signed", "已签字"), ("submitted", "处置表已报"),
+                         ("filed", "已备案"), ("archived", "已归档")]:  # fmt: skip
+        c[stage] = after_end(label, stage)
+    c["level_one"] = new("一级响应", level=1, category="A")
+    c["liaison"] = Liaison.objects.get(user=liaison, department=dept)
+    c["media_account"] = dept_services.media_account_save(
+        actor=p.clerk,
+        account=OfficialMediaAccount(
+            platform=OfficialMediaAccount.Platform.choices[0][0],
+            name=f"{dept.name}官微",
+            department=dept,
+            editor=c["liaison"],
+        ),
+    )
+    return {k: Incident.objects.get(pk=v.pk) if isinstance(v, Incident) else v for k, v in c.items()}
+
+
+@pytest.fixture
+def college(org, settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
+    p = org.p
+    p.auditor = User.objects.create_user("auditor", password="pw", full_name="审计管理员")
+    dept_services.user_set_roles(actor=p.root, user=p.auditor, roles=[Role.AUDIT_ADMIN])
+    p.auditor = fresh(p.auditor)
+    serial = iter(range(1, 100))
+
+    def titles(department: str) -> Callable[[str], str]:
+        # The bracketed serial makes every title unique and never part of another.
+        return lambda label: f"{department}舆情{label}【{next(serial):02d}】"
+
+    world = {
+        "xsc": department_cases(org, "xsc", titles("学生处")),
+        "rsc": department_cases(org, "rsc", titles("人事处")),
+    }
+    # A duplicate of 学生处 merged into an incident of 人事处: neither side may see the other's number.
+    target = world["rsc"]["reported"]
+    duplicate = report(org, reporter=p.xsc_liaison, title=titles("学生处")("重复上报"))
+    world["xsc"]["merged"] = services.incident_merge(
+        incident=duplicate, into=target, actor=p.clerk, reason="重复"
+    )
+    # Reported by 学生处's member of staff, then moved to 人事处: 学生处's head keeps the notices, not the title.
+    moved = report(org, reporter=p.xsc_staff, title=titles("学生处")("改由人事处处置"))
+    services.incident_assess(
+        incident=moved, actor=p.clerk, category="C", level=3, responsible_department=org.xsc
+    )
+    world["rsc"]["moved"] = services.incident_reassign(
+        incident=moved, actor=p.clerk, department=org.rsc, reason="职责调整"
+    )
+    world["export"] = report_services.export_request(
+        actor=p.clerk, start=timezone.localdate() - dt.timedelta(days=30), end=timezone.localdate()
+    )
+    engine.sweep()  # the health endpoint answers 503 until a sweep has run
+    world["org"] = org
+    world["incidents"] = list(Incident.objects.order_by("pk"))
+    assert Notice.objects.filter(recipient=p.xsc_head, incident=moved).exists()
+    return world
+
+
+# --- the URL patterns ---------------------------------------------------------------------------------------
+
+
+def url_patterns(resolver=None, prefix: str = "", namespace: str = "") -> list[tuple[str, str]]:
+    """(namespaced name, route) of every pattern of the project's urlconf, walked recursively."""
+    found = []
+    for entry in (resolver or get_resolver()).url_patterns:
+        route = prefix + str(entry.pattern)
+        if route.startswith(SKIPPED_PREFIXES):
+            continue
+        if isinstance(entry, URLResolver):
+            inner = f"{namespace}{entry.namespace}:" if entry.namespace else namespace
+            found += url_patterns(entry, route, inner)
+        elif isinstance(entry, URLPattern):
+            assert entry.name, f"{route}: a pattern without a name cannot be tested here"
+            found.append((namespace + entry.name, route))
+    return found
+
+
+@dataclass
+class Expect:
+    """The answers the rules allow; `refused`: the rule says no, so nothing may change."""
+
+    statuses: frozenset
+    refused: bool
+    to: str = ""  # a redirect's expected start
+
+    def __str__(self) -> str:
+        codes = "/".join(map(str, sorted(self.statuses)))
+        return f"{codes}{' → ' + self.to if self.to else ''}{' (refused)' if self.refused else ''}"
+
+
+def ok(*codes: int) -> Expect:
+    return Expect(frozenset(codes or (200,)), refused=False)
+
+
+def refuse(code: int, to: str = "") -> Expect:
+    return Expect(frozenset({code}), refused=True, to=to)
+
+
+TO_LOGIN = refuse(302, LOGIN)
+DONE = ok(200, 302, 400, 409)  # a form the person may send: done, or refused by the form or the workflow
+
+
+def rule(allowed: bool, code: int, when_allowed: Expect | None = None) -> Expect:
+    return (when_allowed or ok()) if allowed else refuse(code)
+
+
+def keeps_registers(user) -> bool:
+    """The registers' rule (departments/views.py): the office, the system administrator, a superuser."""
+    roles = roles_of(user)
+    return Role.OFFICE in roles or Role.SYSTEM_ADMIN in roles or user.is_superuser
+
+
+def may_report_for(user, department) -> bool:
+    """第七条 (incidents.services.reporting): one's own department; the office and leaders for any."""
+    return (
+        user.department_id == department.pk
+        or access.sees_all(user)
+        or access.acts_for_department(user, department.pk)
+    )
+
+
+def on_incident(incident: Incident, allowed: Callable[[User], bool], when_allowed: Expect) -> Callable:
+    """404 for whoever may not see the incident (as if it did not exist), 403 for whoever sees it but may not."""
+
+    def check(user, method) -> Expect:
+        if not access.can_view(user, incident):
+            return refuse(404)
+        return rule(allowed(user), 403, when_allowed)
+
+    return check
+
+
+def may_do(action, incident: Incident) -> Callable[[User], bool]:
+    return lambda user: access.may(user, action, incident)
+
+
+@dataclass
+class Request:
+    """One request of the matrix: the URL, its pattern, the body of its POST and how to judge the answer."""
+
+    name: str
+    url: str
+    body: Callable[[User], dict] = lambda user: {}
+    expect: Callable[[User, str], Expect] | None = None
+    unchanged: bool = False  # the POST must change nothing whatever the answer (another's object in the body)
+    form: bool = False  # a form the person may send: it claims its one-time token (and gives it back refused)
+    methods: tuple = ("GET", "POST")
+    label: str = ""
+    only: str = ""  # sent as this role alone
+
+
+def requests_for(w) -> list[Request]:
+    """Every pattern, filled with the objects of both departments where its path names one."""
+    org, p = w["org"], w["org"].p
+    every = [*w["xsc"].items(), *w["rsc"].items()]
+    incidents = [(k, v) for k, v in every if isinstance(v, Incident)]
+    sent = []
+
+    def add(name, args=(), **kw):
+        sent.append(Request(name, reverse(name, args=args), **kw))
+
+    def logged_in(check: Callable[[User, str], Expect]) -> Callable[[User, str], Expect]:
+        return lambda user, method: check(user, method) if user.is_authenticated else TO_LOGIN
+
+    def method_only(allowed: str, check) -> Callable[[User, str], Expect]:
+        return logged_in(lambda user, method: check(user, method) if method == allowed else refuse(405))
+
+    page = logged_in(lambda user, method: ok())
+    # incidents
+    add("incidents:home", expect=page)
+    add("incidents:overview", expect=logged_in(lambda u, m: rule(access.can_see_overview(u), 403)))
+    add("incidents:list", expect=page)
+    report_body = {"title": "新的一条舆情", "summary": "内容", "discovered_at": "2026-01-05T08:00",
+                   "platform": "微博", "url": "https://weibo.example/1", "department": org.rsc.pk}  # fmt: skip
+    add(
+        "incidents:report",
+        body=lambda user: {**report_body, "token": uuid.uuid4().hex},
+        form=True,
+        # 上报 to 人事处: its people, the office and the leaders may; anyone else is refused by the service
+        expect=logged_in(
+            lambda u, m: (
+                ok()
+                if m == "GET"
+                else ok(302)
+                if may_report_for(u, org.rsc)
+                else Expect(frozenset({400}), True)
+            )
+        ),
+    )
+    for key, incident in incidents:
+        seen = lambda u, m, i=incident: rule(access.can_view(u, i), 404)  # noqa: E731
+        # the page takes any method; a POST is the page again (only a sample: it is the same code)
+        methods = ("GET", "POST") if key in ("reported", "archived", "merged", "moved") else ("GET",)
+        add("incidents:detail", [incident.pk], expect=logged_in(seen), methods=methods, label=key)
+    for name, key in ACTION_ON.items():
+        for dept in ("xsc", "rsc"):
+            incident = w[dept][key]
+            add(
+                "incidents:action",
+                [incident.pk, name],
+                body=lambda user, name=name, dept=dept: action_body(w, dept, name),
+                expect=method_only("POST", on_incident(incident, may_do(ACTIONS[name][0], incident), DONE)),
+                label=f"{name} on {dept} {key}",
+            )
+    add(
+        "incidents:action",
+        [w["xsc"]["in_disposal"].pk, "no-such-action"],
+        expect=method_only("POST", lambda u, m: refuse(404)),
+    )
+    add(
+        "incidents:statement_queue", expect=logged_in(lambda u, m: rule(access.can_review_statements(u), 403))
+    )
+    for dept in ("xsc", "rsc"):
+        evidence = w[dept]["evidence"]
+        add(
+            "incidents:evidence_download",
+            [evidence.pk],
+            expect=logged_in(lambda u, m, i=evidence.incident: rule(access.can_view(u, i), 404)),
+            label=dept,
+        )
+    add("incidents:notices", expect=page)
+    add(
+        "incidents:notices_read",
+        body=lambda user: {"id": someone_elses_notice(user).pk},
+        expect=method_only("POST", lambda u, m: ok(302)),
+        unchanged=True,  # another person's notice stays unread
+    )
+    add("incidents:health", expect=lambda u, m: ok() if m == "GET" else refuse(405))
+    # the registers
+    registers = logged_in(lambda u, m: rule(keeps_registers(u), 403, ok() if m == "GET" else DONE))
+    registers_post = method_only("POST", lambda u, m: rule(keeps_registers(u), 403, DONE))
+    liaison, account = w["rsc"]["liaison"], w["rsc"]["media_account"]
+    add(
+        "departments:liaisons",
+        body=lambda user: {"department": org.xsc.pk, "user": p.xsc_staff.pk, "phone": "13800000000"},
+        expect=registers,
+    )
+    add("departments:liaison_register", [liaison.pk], expect=registers_post)
+    add(
+        "departments:liaison_deactivate",
+        [liaison.pk],
+        body=lambda user: {"reason": "调岗"},
+        expect=registers_post,
+    )
+    account_body = {"platform": account.platform, "name": "人事处官微（新）", "url": "https://weibo.example/x",
+                    "department": org.rsc.pk, "editor": liaison.pk, "is_active": "on"}  # fmt: skip
+    add("departments:media_accounts", body=lambda user: account_body, expect=registers)
+    add("departments:media_account_edit", [account.pk], body=lambda user: account_body, expect=registers)
+    # reports
+    for dept in ("xsc", "rsc"):
+        for name, key in [("reports:disposal_form_pdf", "submitted"), ("reports:dossier_card", "archived"),
+                          ("reports:dossier_download", "archived")]:  # fmt: skip
+            incident = w[dept][key]
+            add(
+                name,
+                [incident.pk],
+                expect=method_only("GET", lambda u, m, i=incident: rule(access.can_view(u, i), 404)),
+                label=dept,
+            )
+        archived = w[dept]["archived"]
+        for name in ("reports:dossier_generate", "reports:dossier_verify"):
+            add(
+                name,
+                [archived.pk],
+                expect=method_only("POST", on_incident(archived, archive_access.can_manage_archive, ok(302))),
+                label=dept,
+            )
+    add("reports:blank_disposal_form_pdf", expect=method_only("GET", lambda u, m: ok()))
+    manages = lambda u, m: rule(archive_access.can_manage_archive(u), 403, ok() if m == "GET" else DONE)  # noqa: E731
+    add(
+        "reports:archive",
+        body=lambda user: {"start": "2025-01-01", "end": "2025-12-31"},
+        expect=logged_in(manages),
+    )
+    export = w["export"]
+    for name in ("reports:export_row", "reports:export_download"):
+        # the export is still waiting for a worker: its download says so (409)
+        answer = ok(200) if name == "reports:export_row" else ok(409)
+        add(
+            name,
+            [export.pk],
+            expect=method_only(
+                "GET", lambda u, m, a=answer: rule(archive_access.can_manage_archive(u), 403, a)
+            ),
+        )
+    # audit
+    for name in ("audit:log", "audit:export"):
+        add(name, expect=method_only("GET", lambda u, m: rule(audit_access.can_read_log(u), 403)))
+    # accounts
+    add(
+        "login",
+        body=lambda user: {"username": "nobody", "password": "wrong-password"},
+        expect=lambda u, m: ok(),  # the form again, with its error
+    )
+    add("logout", expect=lambda u, m: ok(302) if m == "POST" else refuse(405))
+    add(
+        "accounts:password_change",
+        body=lambda user: {
+            "old_password": "wrong",
+            "new_password1": "Qz7#pass-word-9",
+            "new_password2": "Qz7#pass-word-9",
+        },
+        expect=logged_in(lambda u, m: ok()),  # everyone their own; a wrong old password is the form again
+    )
+    # Another department's object in the body of a request the person may send: refused, nothing changes.
+    xsc, rsc = w["xsc"], w["rsc"]
+    forged = [
+        ("incidents:action", [xsc["approved"].pk, "publish"], "publish", "xsc",
+         {"statement": rsc["approved_statement"].pk}, "xsc_liaison"),
+        ("incidents:action", [xsc["in_disposal"].pk, "review"], "review", "xsc",
+         {"statement": rsc["submitted_statement"].pk}, "approver"),
+        ("incidents:action", [xsc["in_disposal"].pk, "statement"], "statement", "xsc",
+         {"statement": rsc["submitted_statement"].pk}, "xsc_liaison"),
+    ]  # fmt: skip
+    for name, args, action, dept, override, role in forged:
+        add(
+            name,
+            args,
+            body=lambda user, action=action, dept=dept, override=override: {
+                **action_body(w, dept, action),
+                **override,
+            },
+            expect=lambda u, m: ok(400),
+            unchanged=True,
+            form=True,
+            methods=("POST",),
+            label=f"{action} naming 人事处's statement",
+            only=role,
+        )
+    return sent
+
+
+def someone_elses_notice(user) -> Notice:
+    return Notice.objects.exclude(recipient_id=user.pk).filter(read_at__isnull=True).order_by("pk").first()
+
+
+def action_body(w, dept: str, name: str) -> dict:
+    """A valid body for an action on the department's incident (the one ACTION_ON names)."""
+    org, c = w["org"], w[dept]
+    incident = c[ACTION_ON[name]]
+    other = org.rsc if dept == "xsc" else org.xsc
+    form = Incident.objects.get(pk=incident.pk)
+    form_version = str(getattr(getattr(form, "disposal_form", None), "version", ""))
+    bodies = {
+        "assess": {"category": "C", "level": "3", "responsible_department": incident.responsible_department_id or getattr(org, dept).pk, "reason": "研判"},
+        "merge": {"into": c["in_disposal"].number, "reason": "重复上报"},
+        "change_level": {"to_level": "1", "reason": "转发量上升"},
+        "reassign": {"department": other.pk, "reason": "职责调整"},
+        "progress": {"content": "已联系当事学生"},
+        "statement": {"text": "回复通稿", "submit_for_review": "1"},
+        "review": {"statement": c["submitted_statement"].pk, "decision": "approve", "comment": "同意"},
+        "publish": {"statement": c["approved_statement"].pk, "where": "学院官方微博", "published_at": ""},
+        "end_disposal": {"summary": "已平息"},
+        "disposal_form": {"team_members": "张三", "disposal_situation": "已处置", "follow_up": "", "form_version": form_version},
+        "leader_opinion": {"opinion": "同意", "form_version": form_version},
+        "sign": {"form_version": form_version},
+        "submit_form": {},
+        "file": {"comment": "备案"},
+        "return_form": {"comment": "请补充处置情况"},
+        "review_meeting": {"held_at": "2026-01-05T10:00", "place": "302", "attendees": "党群工作部", "summary": "总结", "improvements": ""},
+        "archive": {"comment": ""},
+        "duty": {"kind": LevelOneDuty.Kind.choices[0][0], "done_at": "2026-01-05T10:00", "method": "电话", "recipient": "书记", "note": ""},
+        "evidence": {"files": png_upload()},
+    }  # fmt: skip
+    return {**bodies[name], "version": incident.version, "token": uuid.uuid4().hex}
+
+
+# --- what a request may change ------------------------------------------------------------------------------
+
+WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
+# Written by design whatever the answer: the security log (every refusal is recorded, issue 11), the session,
+# the sign-in throttle.
+UNTRACKED = ("audit_", "django_session", "axes_")
+
+
+class Writes:
+    """The tables a request wrote a row of (INSERT, UPDATE or DELETE touching a row), as the database saw the
+    statements: a connection.execute_wrapper, so no write escapes it, whichever code issued it."""
+
+    def __init__(self):
+        self.tables: Counter = Counter()
+
+    def __call__(self, execute, sql, params, many, context):
+        result = execute(sql, params, many, context)
+        match = WRITE.match(sql)
+        if match and not match[1].startswith(UNTRACKED) and context["cursor"].rowcount != 0:
+            self.tables[match[1]] += 1
+        return result
+
+
+def fingerprint() -> dict:
+    """Every row of the application's tables (but the sign-in stamp): the college before and after the run."""
+    rows = {}
+    for label in ("departments", "incidents", "reports", "accounts"):
+        for model in apps.get_app_config(label).get_models():
+            fields = [f.attname for f in model._meta.concrete_fields if f.attname != "last_login"]
+            rows[model._meta.label] = list(model.objects.order_by("pk").values_list(*fields))
+    return rows
+
+
+# --- the run ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class Mismatch:
+    role: str
+    method: str
+    url: str
+    got: str
+    expected: str
+    label: str = ""
+
+    def __str__(self) -> str:
+        what = f" [{self.label}]" if self.label else ""
+        return f"{self.role:11} {self.method:4} {self.url}{what}: got {self.got}, expected {self.expected}"
+
+
+@dataclass
+class Run:
+    clients: dict
+    users: dict
+    markers: dict  # role → [(number or title, incident)] of the incidents the role may not see
+    mismatches: list = field(default_factory=list)
+    requests: int = 0
+    exception: str = ""
+
+    def record_exception(self, sender, request=None, **kwargs):
+        exc = sys.exc_info()[1]
+        self.exception = f"{type(exc).__name__}: {exc}"[:300] if exc else ""
+
+    def send(self, role: str, method: str, item: Request) -> None:
+        user, client = self.users[role], self.clients[role]
+        expected = item.expect(user, method)
+        must_not_write = expected.refused or item.unchanged or method == "GET"
+        self.requests += 1
+        self.exception = ""
+        writes = Writes()
+        with transaction.atomic(), connection.execute_wrapper(writes):
+            response = client.get(item.url) if method == "GET" else client.post(item.url, item.body(user))
+            body = b"".join(response.streaming_content) if response.streaming else response.content
+            transaction.set_rollback(True)
+        if item.form:
+            writes.tables.pop(FormToken._meta.db_table, None)
+        problems = self.judge(role, response, body, expected, writes.tables if must_not_write else {})
+        if item.name == "logout" and method == "POST" and role != ANONYMOUS:
+            client.force_login(user)  # signed out by the request: signed in again for the rest of the run
+        for problem in problems:
+            self.mismatches.append(Mismatch(role, method, item.url, problem, str(expected), item.label))
+
+    def judge(self, role, response, body: bytes, expected: Expect, wrote: Counter) -> list[str]:
+        status, where = response.status_code, response.get("Location", "")
+        problems = []
+        if status >= 500:
+            problems.append(f"{status} {self.exception or '(no exception recorded)'}")
+        elif status not in expected.statuses or (expected.to and not where.startswith(expected.to)):
+            got = f"{status}{' → ' + where if where else ''}"
+            kind = "LEAK" if expected.refused and (status < 300 or status == 302) else "mismatch"
+            problems.append(f"{kind}: {got}")
+        if wrote:
+            problems.append(f"WROTE {', '.join(sorted(wrote))} (status {status})")
+        if response.get("Content-Type", "").startswith(TEXT_TYPES):
+            text = body.decode("utf-8", "replace")
+            shown = sorted({f"{m} ({i.responsible_department.name} {i.get_status_display()})"
+                            for m, i in self.markers[role] if m in text})  # fmt: skip
+            if shown:
+                problems.append(f"DISCLOSES {status}: {'; '.join(shown)}")
+        return problems
+
+
+def test_no_role_reaches_what_the_rules_refuse_through_any_url(college):
+    started = time.monotonic()
+    org = college["org"]
+    patterns = url_patterns()
+    items = requests_for(college)
+    covered = {item.name for item in items}
+    assert covered == {name for name, _ in patterns}, (
+        f"every pattern is requested; new or missing here: {sorted({name for name, _ in patterns} ^ covered)}"
+    )
+    users, clients = {}, {}
+    for role in ROLES:
+        clients[role] = Client(raise_request_exception=False)
+        if role == ANONYMOUS:
+            users[role] = AnonymousUser()
+        else:
+            users[role] = fresh(getattr(org.p, role))
+            clients[role].force_login(users[role])
+    incidents = college["incidents"]
+    markers = {
+        role: [(m, i) for i in incidents if not access.can_view(user, i) for m in (i.number, i.title)]
+        for role, user in users.items()
+    }
+    before = fingerprint()
+    run = Run(clients, users, markers)
+    got_request_exception.connect(run.record_exception, dispatch_uid="idor")
+    logging.disable(logging.CRITICAL)  # thousands of 403/404 lines; a 500 is caught by the signal
+    try:
+        for item in items:
+            for role in ROLES:
+                if item.only and item.only != role:
+                    continue
+                for method in item.methods:
+                    run.send(role, method, item)
+    finally:
+        logging.disable(logging.NOTSET)
+        got_request_exception.disconnect(dispatch_uid="idor")
+    seconds = time.monotonic() - started
+    assert fingerprint() == before, "the savepoints kept the college as it was"
+    print(
+        f"\nidor: {len(patterns)} URL patterns × {len(ROLES)} roles × GET/POST: {run.requests} requests"
+        f" ({len(items)} paths) in {seconds:.1f} s"
+    )
+    # The check can see a leak: the office's list shows every incident's number.
+    whole = clients["clerk"].get(reverse("incidents:list"), {"page": 1}).content.decode()
+    assert all(i.number in whole for i in incidents if i.status != "merged")
+    assert not run.mismatches, (
+        f"{len(run.mismatches)} mismatch(es) in {run.requests} requests:\n"
+        + "\n".join(map(str, run.mismatches))
+    )
