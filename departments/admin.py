@@ -161,6 +161,12 @@ class DepartmentAdmin(HistoryAdmin):
     list_select_related = ("head", "supervising_leader")
     autocomplete_fields = ("head", "supervising_leader")
 
+    def get_readonly_fields(self, request, obj=None):
+        # The head and the supervising leader carry the department's rights: not the system administrator's.
+        if services.may_set_department_people(request.user):
+            return super().get_readonly_fields(request, obj)
+        return (*super().get_readonly_fields(request, obj), "head", "supervising_leader")
+
     def save_model(self, request, obj, form, change):
         services.department_save(actor=request.user, department=obj, reason="管理后台保存部门")
 
@@ -188,15 +194,22 @@ class LiaisonAdmin(HistoryAdmin):
         except DomainError as exc:
             messages.error(request, exc.message)
 
-    @admin.action(description="联络员备案（登记为已备案）")
+    # Offered to who may change the register (the office); the service decides again.
+    @admin.action(description="联络员备案（登记为已备案）", permissions=["change"])
     def register(self, request, queryset):
+        done = 0
         for liaison in queryset.select_related("user", "department"):
-            services.liaison_register(
-                actor=request.user, department=liaison.department, user=liaison.user, phone=liaison.phone
-            )
-        messages.success(request, "已完成备案。")
+            try:
+                services.liaison_register(
+                    actor=request.user, department=liaison.department, user=liaison.user, phone=liaison.phone
+                )
+                done += 1
+            except DomainError as exc:
+                messages.error(request, f"{liaison}：{exc.message}")
+        if done:
+            messages.success(request, f"已完成 {done} 名联络员的备案。")
 
-    @admin.action(description="停用所选联络员")
+    @admin.action(description="停用所选联络员", permissions=["change"])
     def deactivate(self, request, queryset):
         for liaison in queryset:
             try:

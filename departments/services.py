@@ -29,6 +29,18 @@ def _require_office_or_admin(actor: User) -> None:
         raise NotAllowed("只有领导小组办公室（党群工作部）或系统管理员可以维护部门、联络员备案。")
 
 
+def may_set_department_people(actor: User) -> bool:
+    """A department's head and supervising leader carry its rights (第五条), so they are set by the office or the
+    security administrator, never by the system administrator (三员分立: accounts and departments, no rights)."""
+    return bool(actor.is_superuser or has_role(actor, Role.OFFICE) or has_role(actor, Role.SECURITY_ADMIN))
+
+
+def _require_office(actor: User) -> None:
+    """第五条: liaisons are registered (备案) with the leadership group's office."""
+    if not (actor.is_superuser or has_role(actor, Role.OFFICE)):
+        raise NotAllowed("联络员由领导小组办公室（党群工作部）备案或停用。")
+
+
 def _wanted_grants(department: Department) -> dict[int, set[str]]:
     wanted: dict[int, set[str]] = {}
     if department.head_id:
@@ -123,8 +135,16 @@ def department_save(
     reason: str = "保存部门信息",
 ) -> Department:
     """Create or update a department; head and supervising leader changes move who can see its incidents."""
-    _require_office_or_admin(actor)
+    if not (may_set_department_people(actor) or has_role(actor, Role.SYSTEM_ADMIN)):
+        raise NotAllowed("只有领导小组办公室（党群工作部）或系统管理员可以维护部门信息。")
     previous = Department.objects.filter(pk=department.pk).first() if department.pk else None
+    people = (department.head_id, department.supervising_leader_id)
+    before = (previous.head_id, previous.supervising_leader_id) if previous else (None, None)
+    if people != before:
+        if not may_set_department_people(actor):
+            raise NotAllowed("部门负责人、分管院领导由领导小组办公室或安全管理员指定：系统管理员不分配权限。")
+        if not actor.is_superuser and actor.pk in set(people) - set(before):
+            raise NotAllowed("不能把自己指定为部门负责人或分管院领导。")
     try:
         department.full_clean()
     except ValidationError as exc:
@@ -156,7 +176,7 @@ def liaison_register(
     *, actor: User, department: Department, user: User, phone: str = "", registered_on=None
 ) -> Liaison:
     """第五条: the office registers (备案) a department's liaison; from then on they act for the department."""
-    _require_office_or_admin(actor)
+    _require_office(actor)
     liaison, _ = Liaison.objects.select_for_update().get_or_create(
         user=user, department=department, defaults={"phone": phone}
     )
@@ -189,7 +209,7 @@ def liaison_propose(*, actor: User, department: Department, user: User, phone: s
 @transaction.atomic
 def liaison_deactivate(*, actor: User, liaison: Liaison, reason: str) -> Liaison:
     """Stop a liaison; refused while they still hold an official media account (第十三条)."""
-    _require_office_or_admin(actor)
+    _require_office(actor)
     liaison = Liaison.objects.select_for_update().get(pk=liaison.pk)
     held = list(liaison.media_accounts.filter(is_active=True).values_list("name", flat=True))
     if held:

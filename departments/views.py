@@ -50,10 +50,14 @@ def liaisons(request):
 def liaison_register(request, pk: int):
     _require_office(request.user)
     liaison = get_object_or_404(Liaison.objects.select_related("user", "department"), pk=pk)
-    services.liaison_register(
-        actor=request.user, department=liaison.department, user=liaison.user, phone=liaison.phone
-    )
-    messages.success(request, f"{liaison.user.display_name} 已备案。")
+    try:
+        services.liaison_register(
+            actor=request.user, department=liaison.department, user=liaison.user, phone=liaison.phone
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, f"{liaison.user.display_name} 已备案。")
     return redirect("departments:liaisons")
 
 

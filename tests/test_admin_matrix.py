@@ -80,12 +80,17 @@ def intended(role: str, label: str, op: str) -> bool:
         "secadmin": AXES | {"departments.user", "auth.group"},
         "auditor": set(),
     }
+    # The system administrator keeps the register of liaisons in view only: registering one gives rights (第五条).
+    sysadmin_registers = REGISTERS - {"departments.liaison"}
     changes = {
         "clerk": REGISTERS,
-        "sysadmin": REGISTERS | {"departments.user", "incidents.webhookendpoint"},
+        "sysadmin": sysadmin_registers | {"departments.user", "incidents.webhookendpoint"},
         "secadmin": {"departments.user"},
     }
-    adds = {"clerk": REGISTERS, "sysadmin": REGISTERS | {"departments.user", "incidents.webhookendpoint"}}
+    adds = {
+        "clerk": REGISTERS,
+        "sysadmin": sysadmin_registers | {"departments.user", "incidents.webhookendpoint"},
+    }
     deletes = {"secadmin": {"axes.accessattempt"}}  # clearing a lockout is the security administrator's work
     table = {"view": views, "add": adds, "change": changes, "delete": deletes}[op]
     return label in table.get(role, set())
@@ -464,11 +469,16 @@ def check_action(matrix, role, client, user, model, action):
 def add_department(matrix, user, k):
     head = User.objects.create_user(f"head{k}", password="pw", full_name=f"负责人{k}")
     events = grant_events()
+    gives_rights = dept_services.may_set_department_people(user)
 
     def check():
         department = Department.objects.filter(code=f"t{k}").first()
         if department is None:
             yield "not saved"
+            return
+        if not gives_rights:  # the system administrator: the head field is read-only, nobody got rights
+            if department.head_id is not None or grant_events() > events:
+                yield "the system administrator set a head (a grant)"
             return
         if not UserObjectPermission.objects.filter(user=head, object_pk=str(department.pk)).exists():
             yield "the head got no department grant (department_save not called)"
@@ -484,8 +494,13 @@ def change_department(matrix, user, department, k):
     head = User.objects.create_user(f"newhead{k}", password="pw", full_name=f"新负责人{k}")
     previous = department.head
     events = grant_events()
+    gives_rights = dept_services.may_set_department_people(user)
 
     def check():
+        if not gives_rights:  # the system administrator: the head field is read-only, nobody got rights
+            if Department.objects.get(pk=department.pk).head_id != (previous.pk if previous else None):
+                yield "the system administrator changed the head (a grant)"
+            return
         if Department.objects.get(pk=department.pk).head_id != head.pk:
             yield "head not changed"
         if not UserObjectPermission.objects.filter(user=head, object_pk=str(department.pk)).exists():

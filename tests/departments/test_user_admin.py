@@ -221,3 +221,31 @@ def test_the_security_administrator_sets_passwords_but_not_their_own_roles_nor_a
         change_url(org.p.approver), form_data(shown, appointed_roles=["admin_office", "office"])
     )
     assert roles_of(fresh(org.p.approver)) == {Role.ADMIN_OFFICE, Role.OFFICE, Role.SECURITY_ADMIN}
+
+
+def test_the_system_administrator_gives_itself_no_departments_rights(org):
+    # Registering a liaison or naming a head gives the department's rights (第五条): not the system administrator's.
+    xsc = org.xsc
+    with pytest.raises(NotAllowed, match="领导小组办公室"):
+        services.liaison_register(actor=org.p.sysadmin, department=xsc, user=org.p.sysadmin)
+    with pytest.raises(NotAllowed, match="系统管理员不分配权限"):
+        services.department_set_head(actor=org.p.sysadmin, department=xsc, head=org.p.sysadmin)
+    with pytest.raises(NotAllowed, match="系统管理员不分配权限"):
+        services.department_set_supervising_leader(
+            actor=org.p.sysadmin, department=xsc, leader=org.p.xsc_staff
+        )
+    assert not fresh(org.p.sysadmin).has_perm("departments.add_liaison")
+    assert Role.LIAISONS not in roles_of(fresh(org.p.sysadmin))
+    xsc.refresh_from_db()
+    assert xsc.head_id == org.p.xsc_head.pk
+    services.department_save(actor=org.p.sysadmin, department=xsc, reason="改名")  # the rest stays theirs
+
+
+def test_nobody_names_themself_head_but_the_office_and_security_administrator_name_others(org):
+    with pytest.raises(NotAllowed, match="自己"):
+        services.department_set_head(actor=org.p.secadmin, department=org.xsc, head=org.p.secadmin)
+    services.department_set_head(actor=org.p.secadmin, department=org.xsc, head=org.p.xsc_staff)
+    assert Role.DEPARTMENT_HEADS in roles_of(fresh(org.p.xsc_staff))
+    services.department_set_head(actor=org.p.clerk, department=org.xsc, head=org.p.xsc_head)
+    with pytest.raises(NotAllowed, match="自己"):
+        services.department_set_head(actor=org.p.clerk, department=org.rsc, head=org.p.clerk)
