@@ -4,7 +4,6 @@ superuser or touch a superuser's account."""
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.forms import CheckboxInput, MultiWidget
 from django.urls import reverse
 
 from departments import services
@@ -12,6 +11,7 @@ from departments.access import roles_of
 from departments.roles import Role
 from departments.selectors import role_group
 from opinion_system.errors import NotAllowed
+from tests.admin_forms import form_data
 from tests.factories import fresh
 
 
@@ -36,30 +36,6 @@ def security_client(client, org):
 
 def change_url(user) -> str:
     return reverse("admin:departments_user_change", args=[user.pk])
-
-
-def form_data(response, **changes) -> dict:
-    """What the browser would send back for the change form as shown, with `changes` applied."""
-    form = response.context["adminform"].form
-    data = {}
-    for name, field in form.fields.items():
-        if field.disabled:
-            continue
-        value = form[name].value()
-        if isinstance(field.widget, MultiWidget):
-            for k, part in enumerate(field.widget.decompress(value)):
-                data[f"{name}_{k}"] = part or ""
-        elif isinstance(field.widget, CheckboxInput):
-            if value:
-                data[name] = "on"
-        elif value is not None:
-            data[name] = value
-    for name, value in changes.items():
-        if value is None:
-            data.pop(name, None)
-        else:
-            data[name] = value
-    return data
 
 
 def test_the_form_shows_appointed_roles_as_checkboxes_and_derived_ones_as_text(security_client, org):
