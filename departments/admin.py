@@ -3,7 +3,9 @@
 import copy
 
 from axes.admin import AccessAttemptAdmin as BaseAccessAttemptAdmin
-from axes.models import AccessAttempt
+from axes.admin import AccessFailureLogAdmin as BaseAccessFailureLogAdmin
+from axes.admin import AccessLogAdmin as BaseAccessLogAdmin
+from axes.models import AccessAttempt, AccessFailureLog, AccessLog
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.utils import unquote
@@ -269,3 +271,21 @@ class AccessAttemptAdmin(BaseAccessAttemptAdmin):
         # request has none and its action answered 500.
         request.axes_attempt_time = timezone.now()
         return super().cleanup_expired_attempts(request, queryset)
+
+
+# django-axes' records of sign-ins and failures are kept: nobody deletes them in the admin, a superuser included
+# (the security log keeps the same events append-only).
+admin.site.unregister(AccessLog)
+admin.site.unregister(AccessFailureLog)
+
+
+@admin.register(AccessLog)
+class AccessLogAdmin(BaseAccessLogAdmin):
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(AccessFailureLog)
+class AccessFailureLogAdmin(BaseAccessFailureLogAdmin):
+    def has_delete_permission(self, request, obj=None):
+        return False

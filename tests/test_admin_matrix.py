@@ -63,14 +63,13 @@ def intended(role: str, label: str, op: str) -> bool:
     records = incident_records()
     if role == "liaison":
         return False  # not staff: the admin is not theirs at all
-    if label == "incidents.incident" and op == "view":
-        return True  # every staff user opens the list; its rows are what incidents.access gives them
     if role == "root":
         if op == "view":
             return True
         if op in ("add", "change"):
             return label in REGISTERS | {"departments.user", "incidents.webhookendpoint", "auth.group"}
-        return label in AXES | {"departments.user", "auth.group"}  # delete
+        # delete: sign-in records are kept (the security log has them append-only); a lockout may be cleared
+        return label in {"axes.accessattempt", "departments.user", "auth.group"}
     views = {
         "clerk": records | REGISTERS | CONFIG | {"departments.user", "reports.archiveexport"},
         "approver": {"incidents.incident", "incidents.replystatement"},
