@@ -25,8 +25,9 @@ def stamp(obj, *, actor: User | None, reason: str) -> None:
 
 
 def _require_office_or_admin(actor: User) -> None:
+    """The register of official media accounts (第十三条): the office, or the system administrator."""
     if not (actor.is_superuser or has_role(actor, Role.OFFICE) or has_role(actor, Role.SYSTEM_ADMIN)):
-        raise NotAllowed("只有领导小组办公室（党群工作部）或系统管理员可以维护部门、联络员备案。")
+        raise NotAllowed("只有领导小组办公室（党群工作部）或系统管理员可以维护官方媒体账号登记。")
 
 
 def may_set_department_people(actor: User) -> bool:
@@ -35,9 +36,13 @@ def may_set_department_people(actor: User) -> bool:
     return bool(actor.is_superuser or has_role(actor, Role.OFFICE) or has_role(actor, Role.SECURITY_ADMIN))
 
 
-def _require_office(actor: User) -> None:
+def may_register_liaisons(actor: User) -> bool:
     """第五条: liaisons are registered (备案) with the leadership group's office."""
-    if not (actor.is_superuser or has_role(actor, Role.OFFICE)):
+    return bool(actor.is_superuser or has_role(actor, Role.OFFICE))
+
+
+def _require_office(actor: User) -> None:
+    if not may_register_liaisons(actor):
         raise NotAllowed("联络员由领导小组办公室（党群工作部）备案或停用。")
 
 

@@ -40,9 +40,8 @@ def liaisons(request):
     rows = Liaison.objects.select_related("user", "department", "registered_by").order_by(
         "department__sort_order", "status", "id"
     )
-    return render(
-        request, "departments/liaisons.html", {"form": form, "rows": rows}, status=400 if form.errors else 200
-    )
+    context = {"form": form, "rows": rows, "can_register": services.may_register_liaisons(request.user)}
+    return render(request, "departments/liaisons.html", context, status=400 if form.errors else 200)
 
 
 @login_required

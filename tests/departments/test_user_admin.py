@@ -225,3 +225,12 @@ def test_nobody_names_themself_head_but_the_office_and_security_administrator_na
     services.department_set_head(actor=org.p.clerk, department=org.xsc, head=org.p.xsc_head)
     with pytest.raises(NotAllowed, match="自己"):
         services.department_set_head(actor=org.p.clerk, department=org.rsc, head=org.p.clerk)
+
+
+def test_the_liaison_register_offers_its_buttons_only_to_the_office(client, org):
+    client.force_login(org.p.sysadmin)
+    shown = client.get(reverse("departments:liaisons")).content.decode()
+    assert "此处仅供查看" in shown and "登记新的联络员" not in shown and "停用理由" not in shown
+    client.force_login(org.p.clerk)
+    shown = client.get(reverse("departments:liaisons")).content.decode()
+    assert "登记新的联络员" in shown and "停用理由" in shown
