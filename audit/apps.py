@@ -6,4 +6,4 @@ class AuditConfig(AppConfig):
     verbose_name = "安全审计"
 
     def ready(self) -> None:
-        from . import receivers  # noqa: F401 - sign-in, sign-out, failed sign-in and lockout are recorded
+        from . import history_chain, receivers  # noqa: F401 - sign-ins and the like recorded; history sealed

@@ -69,3 +69,59 @@ class ChainHead(models.Model):
 
     def __str__(self) -> str:
         return f"安全日志链：至序号 {self.last_seq}"
+
+
+class HistorySeal(models.Model):
+    """One row of a record's history (django-simple-history) taken into the history chain.
+
+    The history tables stay as simple-history writes them; each of their rows gets a seal here, in the order it
+    was committed, whose hash covers the row's content, its place and the seal before it. An edited, deleted or
+    re-ordered history row then no longer matches its seal, and a deleted seal breaks the chain.
+    """
+
+    seq = models.PositiveBigIntegerField("序号", unique=True)
+    table = models.CharField("历史表", max_length=63)
+    history_id = models.BigIntegerField("历史记录ID")
+    layout = models.CharField("字段布局", max_length=16)
+    sealed_at = models.DateTimeField("入链时间")
+    prev_hash = models.CharField("前一条哈希", max_length=64)
+    row_hash = models.CharField("本条哈希", max_length=64, unique=True)
+
+    class Meta:
+        verbose_name = "历史记录链"
+        verbose_name_plural = "历史记录链"
+        ordering = ["seq"]
+        constraints = [models.UniqueConstraint(fields=["table", "history_id"], name="historyseal_once")]
+
+    def __str__(self) -> str:
+        return f"{self.table} #{self.history_id}（序号 {self.seq}）"
+
+
+class HistoryLayout(models.Model):
+    """The fields a seal's hash covers, by their digest: a history table that gains a field keeps its old
+    seals verifiable, because they are checked against the fields they were made with."""
+
+    digest = models.CharField(max_length=16, primary_key=True)
+    table = models.CharField(max_length=63)
+    fields = models.JSONField()
+
+    class Meta:
+        verbose_name = "历史记录字段布局"
+        verbose_name_plural = "历史记录字段布局"
+
+    def __str__(self) -> str:
+        return f"{self.table}（{len(self.fields)} 个字段）"
+
+
+class HistoryChainHead(models.Model):
+    """The end of the history chain (one row), locked by every sealer so seals are chained one batch at a time."""
+
+    last_seq = models.PositiveBigIntegerField(default=0)
+    last_hash = models.CharField(max_length=64)
+
+    class Meta:
+        verbose_name = "历史记录链头"
+        verbose_name_plural = "历史记录链头"
+
+    def __str__(self) -> str:
+        return f"历史记录链：至序号 {self.last_seq}"

@@ -20,6 +20,7 @@ from django.conf import settings
 from django.db import connection, transaction
 from django.utils import timezone
 
+from audit import history_chain
 from departments.models import Department, Liaison, User
 from departments.roles import Role
 from departments.selectors import users_with_role
@@ -256,9 +257,11 @@ def sweep(*, limit: int = SWEEP_LIMIT) -> SweepResult:
                 if event is not None:
                     events.append(event)
             _save_stages(due)
-            Deadline.history.bulk_history_create(
+            written = Deadline.history.bulk_history_create(
                 due, update=True, batch_size=500, default_change_reason="系统定时检查", default_date=now
             )
+            # Bulk history bypasses simple-history's signals: the rows are named to the history chain here.
+            history_chain.note(Deadline.history.model, [h.pk for h in written if h.pk is not None])
             IncidentEvent.objects.bulk_create(events, batch_size=500)
             save_rows(rows)
             result.processed, result.notices = len(due), len(rows)

@@ -9,6 +9,7 @@ import os
 from pathlib import Path
 
 import environ
+from celery.schedules import crontab
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -260,6 +261,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {"task": "incidents.tasks.sweep_deadlines", "schedule": 60.0},
     # Archive jobs (dossiers, exports) lost by a broker outage or a killed worker are queued again.
     "resume-archive-jobs": {"task": "reports.tasks.resume_jobs", "schedule": 60.0},
+    # 等保2.0: the audit trail is checked for tampering every day, at night (Beijing time, CELERY_TIMEZONE).
+    "verify-audit": {"task": "audit.tasks.verify_audit", "schedule": crontab(hour=3, minute=17)},
 }
 # Redis only speeds things up: opinion_system.cache answers a miss while it is unreachable, waits for it at most
 # these timeouts (Redis is on the same host or LAN and answers in a millisecond), then leaves it alone for

@@ -1,6 +1,7 @@
 """manage.py run_scheduler: the in-process scheduler for a machine without Redis (the demo).
 
-It runs exactly what Celery beat runs (engine.run_once) once a minute; notices are delivered in-process.
+It runs what Celery beat runs: the deadline sweep (engine.run_once) once a minute, with notices delivered
+in-process, and the audit chains' verification once a day (at start, then every 24 hours).
 """
 
 import signal
@@ -10,6 +11,7 @@ import time
 from django.core.management.base import BaseCommand
 from django.db import close_old_connections
 
+from audit.tasks import verify_audit
 from incidents import engine
 from reports import services as archive
 
@@ -25,9 +27,14 @@ class Command(BaseCommand):
         stop = threading.Event()
         signal.signal(signal.SIGTERM, lambda *_: stop.set())
         self.stdout.write(f"内置定时任务已启动：每 {interval:g} 秒检查一次时限。")
+        next_verify = time.monotonic()
         while not stop.is_set():
             started = time.monotonic()
             try:
+                if started >= next_verify and not once:
+                    next_verify = started + 24 * 3600
+                    if not verify_audit():
+                        self.stderr.write("审计日志链核验未通过：请审计管理员查看安全日志页。")
                 result = engine.run_once()
                 if result.processed or result.queued:
                     self.stdout.write(f"处理时限 {result.processed} 项，投递通知 {result.queued} 条")
