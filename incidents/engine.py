@@ -25,6 +25,7 @@ from departments.models import Department, Liaison, User
 from departments.roles import Role
 from departments.selectors import users_with_role
 
+from . import rules
 from .models import Deadline, IncidentEvent, SchedulerHeartbeat
 from .notices import Message, build_rows, endpoints_for, save_rows
 
@@ -119,7 +120,7 @@ def _texts(deadline: Deadline, stage: str, now: dt.datetime) -> tuple[str, str]:
         )
     if stage == "reminder":
         what = {
-            Deadline.Kind.FILING: "处置表须在处置结束后12小时内报党群工作部备案",
+            Deadline.Kind.FILING: rules.filing_reminder(),
             Deadline.Kind.DAILY_EXCHANGE: "二级舆情处置期间须每天与领导小组办公室互通信息",
             Deadline.Kind.ROUND_THE_CLOCK: (
                 f"一级舆情须每 {settings.LEVEL1_REPORT_INTERVAL_HOURS} 小时与领导小组互通信息"

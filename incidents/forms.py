@@ -13,6 +13,7 @@ from django.utils.safestring import SafeString, mark_safe
 from departments.models import Department
 from opinion_system.forms import PlausibleDateField, PlausibleDateTimeField
 
+from . import rules
 from .models import Category, Deadline, Incident, IncidentSource, Level, LevelOneDuty, Status
 
 BIGRAMS = ArrayField(TextField())
@@ -121,8 +122,8 @@ class AssessForm(VersionedForm):
 
     def clean(self):
         data = super().clean()
-        if data.get("category") == Category.A and data.get("level") not in (None, Level.ONE):
-            self.add_error("level", "意识形态类（A类）舆情必须直接启动一级响应。")
+        if refusal := rules.level_refusal(data.get("category"), data.get("level")):
+            self.add_error("level", refusal)
         return data
 
 

@@ -12,25 +12,9 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
+from .rules import FILING_HOURS, LEVEL_DEMANDED, Category, Exchange, Level, LevelOneDutyKind
+
 USER = settings.AUTH_USER_MODEL
-
-
-class Category(models.TextChoices):
-    """第六条."""
-
-    A = "A", "A.意识形态类"
-    B = "B", "B.办学行为规范类"
-    C = "C", "C.学生学习生活类"
-    D = "D", "D.教职工工作生活（含师德师风）类"
-    E = "E", "E.重大安全和群体事件类"
-
-
-class Level(models.IntegerChoices):
-    """第十条: 1 is the most serious."""
-
-    THREE = 3, "三级舆情"
-    TWO = 2, "二级舆情"
-    ONE = 1, "一级舆情"
 
 
 class Status(models.TextChoices):
@@ -112,10 +96,12 @@ class Incident(models.Model):
         constraints = [
             # 第十条: 出现意识形态类网络舆情时，直接启动一级舆情响应.
             models.CheckConstraint(
-                condition=~Q(category="A") | Q(level=1), name="incident_category_a_is_level_1"
+                condition=~Q(category=Category.A) | Q(level=LEVEL_DEMANDED[Category.A]),
+                name="incident_category_a_is_level_1",
             ),
             models.CheckConstraint(
-                condition=Q(level__isnull=True) | Q(level__in=[1, 2, 3]), name="incident_level_valid"
+                condition=Q(level__isnull=True) | Q(level__in=sorted(Level.values)),
+                name="incident_level_valid",
             ),
             # Past the report, an incident has been assessed: category and level are both set.
             models.CheckConstraint(
@@ -387,11 +373,7 @@ class DisposalForm(models.Model):
 class LevelOneDuty(models.Model):
     """第十条 level 1: the four things that must be done and recorded with when, how and to whom."""
 
-    class Kind(models.TextChoices):
-        REPORT_TOP_LEADERS = "report_top_leaders", "报告学校党政主要领导"
-        REPORT_SUPERIOR = "report_superior", "向上级网络舆情主管部门报告"
-        SPECIAL_MEETING = "special_meeting", "召开专题会议"
-        EMERGENCY_PLAN = "emergency_plan", "启动应急预案"
+    Kind = LevelOneDutyKind
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="level_one_duties")
     kind = models.CharField("事项", max_length=30, choices=Kind.choices)
@@ -452,9 +434,9 @@ class Deadline(models.Model):
     """
 
     class Kind(models.TextChoices):
-        FILING = "filing", "处置结束12小时内报送处置表"
-        DAILY_EXCHANGE = "daily_exchange", "每日互通信息（二级）"
-        ROUND_THE_CLOCK = "round_the_clock", "24小时互通信息（一级）"
+        FILING = "filing", f"处置结束{FILING_HOURS}小时内报送处置表"
+        DAILY_EXCHANGE = Exchange.DAILY.value, Exchange.DAILY.label
+        ROUND_THE_CLOCK = Exchange.ROUND_THE_CLOCK.value, Exchange.ROUND_THE_CLOCK.label
         STATEMENT_REVIEW = "statement_review", "党政办审定回复通稿"
 
     class State(models.TextChoices):

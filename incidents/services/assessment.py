@@ -10,6 +10,7 @@ from departments.services import stamp
 from opinion_system import clock
 from opinion_system.errors import DomainError
 
+from .. import rules
 from ..models import Category, GradeEscalation, Incident, IncidentEvent, Level, LevelOneDuty
 from ..workflow import Action
 from . import deadlines
@@ -30,17 +31,15 @@ def _valid_level(category: str, level) -> Level:
         level = Level(int(level))
     except (TypeError, ValueError):
         raise DomainError("请选择响应级别（三级、二级或一级）。") from None
-    # 第十条: 出现意识形态类网络舆情时，直接启动一级舆情响应.
-    if category == Category.A and level != Level.ONE:
-        raise DomainError("意识形态类（A类）舆情必须直接启动一级响应，不能定为或降为一级以下。")
+    if refusal := rules.level_refusal(category, level):
+        raise DomainError(refusal)
     return level
 
 
 def _start_level_duties(incident: Incident, event: IncidentEvent, *, actor: User) -> None:
     """Start what the (new) level asks for at once: notices, level-1 duties, the exchange clock."""
     level = incident.level
-    if level in (Level.TWO, Level.ONE):
-        # 第十条 二级: 相关部门负责人要第一时间向党群工作部、党政办报告.
+    if level in rules.ALERT_LEVELS:
         notify(
             role_members(Role.OFFICE, Role.ADMIN_OFFICE),
             kind="level_alert",

@@ -1,6 +1,6 @@
 """Deadlines as rows (第十条): created, met and made moot by the workflow; the sweep sends their notices.
 
-- filing: the disposal form must reach the office within 12 hours after the disposal ends (every level);
+- filing: the disposal form must reach the office within rules.FILING_HOURS after the disposal ends (every level);
 - daily exchange (level 2): at least one progress report each calendar day in Asia/Shanghai while in
   disposal. The day the disposal starts is covered by the department's first-time report (第一时间报告), so a
   deadline always asks for a report before the end of the *next* calendar day after the last one;
@@ -16,18 +16,15 @@ from departments.models import User
 from departments.services import stamp
 from opinion_system import clock
 
-from ..models import Deadline, Incident, Level, Notice, Status
+from .. import rules
+from ..models import Deadline, Incident, Notice, Status
 
-FILING_HOURS = 12  # 第十条: 在处置结束 12 小时内将处置结果报领导小组办公室（党群工作部）备案
 EXCHANGE_KINDS = (Deadline.Kind.DAILY_EXCHANGE, Deadline.Kind.ROUND_THE_CLOCK)
 
 
 def exchange_kind(level: int | None) -> Deadline.Kind | None:
-    if level == Level.ONE:
-        return Deadline.Kind.ROUND_THE_CLOCK
-    if level == Level.TWO:
-        return Deadline.Kind.DAILY_EXCHANGE
-    return None
+    exchange = rules.exchange_for(level)
+    return Deadline.Kind(exchange) if exchange else None
 
 
 def next_exchange_due(kind: Deadline.Kind, since: dt.datetime) -> dt.datetime:
@@ -116,7 +113,7 @@ def satisfy_exchange(incident: Incident, *, actor: User) -> None:
 def start_filing(incident: Incident, *, actor: User) -> Deadline:
     ended = incident.disposal_ended_at or clock.now()
     return open_deadline(
-        incident, Deadline.Kind.FILING, ended + dt.timedelta(hours=FILING_HOURS), actor=actor
+        incident, Deadline.Kind.FILING, ended + dt.timedelta(hours=rules.FILING_HOURS), actor=actor
     )
 
 

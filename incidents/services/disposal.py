@@ -11,6 +11,7 @@ from departments.services import stamp
 from opinion_system import clock
 from opinion_system.errors import DomainError, StaleObject
 
+from .. import rules
 from ..models import Incident, IncidentEvent, Level, ProgressReport, ReplyStatement
 from ..workflow import Action
 from . import deadlines
@@ -201,12 +202,12 @@ def statement_publish(
 def disposal_end(
     *, incident: Incident, actor: User, summary: str = "", expected_version: int | None = None
 ) -> Incident:
-    """End the disposal: the 12-hour filing clock starts; at level 2/1 only with an approved statement."""
+    """End the disposal: the filing clock starts; at the levels that need one, only with an approved statement."""
     incident, target = lock_incident(
         incident, actor=actor, action=Action.END_DISPOSAL, expected_version=expected_version
     )
     if (
-        incident.level in (Level.TWO, Level.ONE)
+        rules.statement_required_to_end(incident.level)
         and not incident.statements.filter(status__in=APPROVED_STATES).exists()
     ):
         raise DomainError(f"{Level(incident.level).label}须有经党政办审定的回复通稿，才能结束处置。")
@@ -228,6 +229,6 @@ def disposal_end(
         kind="disposal_ended",
         event=event,
         subject=f"处置结束：{incident.number} {incident.title}",
-        text=f"{incident.responsible_department.name}已结束舆情「{incident.title}」的处置，处置表应在12小时内报送。",
+        text=f"{incident.responsible_department.name}已结束舆情「{incident.title}」的处置，处置表应在{rules.FILING_HOURS}小时内报送。",
     )
     return incident
