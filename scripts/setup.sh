@@ -2,12 +2,13 @@
 # Create the virtualenv and install the project with its test tools (idempotent, quiet when nothing changed).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-# System packages from Debian, each named: WeasyPrint and reports/pdf/fonts.py load GLib, Pango, HarfBuzz (with
-# its subsetter, which cuts the GB2312 fonts), fontconfig; the 处置表 needs the CJK fonts. With --test also the
-# browser and pdftoppm. A library that only arrives as another package's dependency is not relied on
-# (tests/test_project.py checks this list against what the code really loads).
+# System packages from Debian, each named: WeasyPrint loads GLib, Pango, HarfBuzz (with its subsetter, which
+# cuts the fonts it embeds), fontconfig; reports/pdf/fonts.py asks fontconfig's fc-match (package fontconfig)
+# which face is used (the GB2312 cut itself comes from the uharfbuzz wheel); the 处置表 needs the CJK fonts.
+# With --test also the browser and pdftoppm. A library or program that only arrives as another package's
+# dependency is not relied on (tests/test_system_packages.py checks this list against what the code runs).
 RUNTIME_PACKAGES=(libglib2.0-0 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1
-  fonts-noto-cjk)
+  fontconfig fonts-noto-cjk)
 TEST_PACKAGES=(chromium poppler-utils)
 wanted=("${RUNTIME_PACKAGES[@]}")
 if [ "${1:-}" = "--test" ]; then wanted+=("${TEST_PACKAGES[@]}"); fi

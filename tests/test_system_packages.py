@@ -1,5 +1,5 @@
-"""A fresh machine needs nothing by hand: every system library the PDF code loads is installed by name by
-scripts/setup.sh, and the GB2312 cut of the fonts (which needs HarfBuzz's subsetter) is really used."""
+"""A fresh machine needs nothing by hand: every system library the PDF code loads, and the fc-match it runs,
+is installed by name by scripts/setup.sh, and the GB2312 cut of the fonts (by the uharfbuzz wheel) is used."""
 
 import logging
 import re
@@ -9,10 +9,11 @@ from pathlib import Path
 
 import pytest
 
-from reports.pdf import engine, fonts
+from reports.pdf import engine
 
 ROOT = Path(__file__).resolve().parent.parent
-# The libraries WeasyPrint (weasyprint.text.ffi) and reports/pdf/fonts.py open themselves, by file-name prefix.
+# The libraries WeasyPrint opens itself (weasyprint.text.ffi), by file-name prefix; it subsets the fonts it
+# embeds with libharfbuzz-subset (without it, with fontTools: far slower on a CJK face).
 LOADED = ("libgobject-2.0.so", "libpango-1.0.so", "libpangoft2-1.0.so", "libharfbuzz.so", "libharfbuzz-subset.so",
           "libfontconfig.so")  # fmt: skip
 
@@ -27,7 +28,6 @@ def setup_packages(name: str) -> set[str]:
 def loaded_libraries() -> dict[str, str]:
     import weasyprint.text.ffi  # noqa: F401 - opening the libraries is what is checked
 
-    fonts._libs()
     paths = {}
     for line in Path("/proc/self/maps").read_text().splitlines():
         path = line.split()[-1]
@@ -51,15 +51,23 @@ def test_every_library_the_pdf_code_loads_is_installed_by_name():
         )
 
 
+@pytest.mark.skipif(not shutil.which("dpkg"), reason="the package check reads Debian's package database")
+def test_fc_match_which_finds_the_faces_is_installed_by_name():
+    program = shutil.which("fc-match")
+    assert program, "fc-match is not on PATH: reports/pdf/fonts.py cannot find the CJK faces"
+    path = str(Path(program).resolve())  # /bin is a link to /usr/bin; dpkg knows the /usr path
+    owner = subprocess.run(["dpkg", "-S", path], capture_output=True, text=True, check=True)  # noqa: S603, S607
+    assert owner.stdout.split(":")[0] in setup_packages("RUNTIME_PACKAGES"), owner.stdout
+
+
 def test_the_fonts_and_the_test_tools_are_named_too():
     assert "fonts-noto-cjk" in setup_packages("RUNTIME_PACKAGES")
     assert {"chromium", "poppler-utils"} <= setup_packages("TEST_PACKAGES")
 
 
 def test_the_gb2312_cut_is_used_for_the_disposal_form():
-    # Without HarfBuzz's subsetter the engine silently draws with the full faces (780 KB a face, twice as slow).
+    # Without the cut the engine silently draws with the full faces (far bigger forms, slower renders).
     assert engine.SUBSET_FONTS, "the test settings keep the default: forms are drawn with the GB2312 cut"
-    assert fonts._libs()[2] is not None, "libharfbuzz-subset is not loaded"
     engine.reset()
     assert engine.state().font_css is not None, "the GB2312 cut was not made: forms use the full fonts"
 
