@@ -225,6 +225,13 @@ class EvidenceForm(VersionedForm):
     files = MultipleFileField(label="截图或 PDF")
 
 
+class SourceForm(VersionedForm):
+    """补充来源: another place the incident was seen (the service checks the address)."""
+
+    platform = forms.CharField(label="媒体名称/平台", max_length=100)
+    url = forms.CharField(label="网址", max_length=2000, required=False)
+
+
 class PlausibleDateFilter(django_filters.DateFilter):
     field_class = PlausibleDateField
 

@@ -33,9 +33,9 @@ from departments import services as dept_services
 from departments.forms import LiaisonDeactivateForm, LiaisonRegisterForm, MediaAccountForm
 from departments.models import Liaison, OfficialMediaAccount
 from incidents import engine, services
+from incidents.actions import REGISTRY
 from incidents.forms import IncidentFilter, ReportForm
 from incidents.models import Incident, LevelOneDuty, Notice, Status
-from incidents.views.actions import ACTIONS
 from incidents.views.redirects import safe_next
 from reports import services as report_services
 from reports.forms import ExportForm
@@ -230,6 +230,7 @@ ACTION_USE = {
     "archive": ("clerk", "filed"),
     "duty": ("clerk", "level_one"),
     "evidence": ("xsc_liaison", "in_disposal"),
+    "source": ("xsc_liaison", "in_disposal"),
 }
 
 
@@ -273,6 +274,7 @@ def action_body(c, name: str) -> tuple[dict, dict]:
             "note": "",
         },
         "evidence": {"files": "FILE"},
+        "source": {"platform": "微博", "url": "https://weibo.example/post/9"},
     }
     forged = {
         "statement": c["other_statement"].pk,
@@ -303,7 +305,7 @@ def forms_by_url(c) -> dict[str, list[Form]]:
     for name, (actor, incident_key) in ACTION_USE.items():
         incident = c[incident_key]
         body, forged = action_body(c, name)
-        form_class = ACTIONS[name][1]
+        form_class = REGISTRY[name].form
         base = {
             **{f: "" for f in form_class.base_fields},
             **body,
@@ -590,6 +592,10 @@ def values_for(form: Form, name: str) -> list[tuple[str, object]]:
 
 
 @pytest.mark.django_db
+def test_every_registered_action_is_fuzzed():
+    assert set(ACTION_USE) == set(REGISTRY), "a new action needs its user, its incident and a valid body here"
+
+
 def test_no_page_answers_500_or_leaves_the_site_on_hostile_input(college):
     started, cpu = time.monotonic(), time.process_time()
     fuzzer = Fuzzer(college["org"])

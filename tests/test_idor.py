@@ -41,8 +41,8 @@ from departments.access import roles_of
 from departments.models import Liaison, OfficialMediaAccount, User
 from departments.roles import Role
 from incidents import access, engine, services
+from incidents.actions import REGISTRY
 from incidents.models import FormToken, Incident, LevelOneDuty, Notice, ReplyStatement
-from incidents.views.actions import ACTIONS
 from reports import access as archive_access
 from reports import services as report_services
 from reports.models import Dossier
@@ -63,7 +63,7 @@ ACTION_ON = {
     "progress": "in_disposal", "statement": "in_disposal", "review": "in_disposal", "publish": "approved",
     "end_disposal": "in_disposal", "disposal_form": "ended", "leader_opinion": "ended", "sign": "ended",
     "submit_form": "signed", "file": "submitted", "return_form": "submitted", "review_meeting": "filed",
-    "archive": "filed", "duty": "level_one", "evidence": "in_disposal",
+    "archive": "filed", "duty": "level_one", "evidence": "in_disposal", "source": "in_disposal",
 }  # fmt: skip
 
 
@@ -314,7 +314,9 @@ def requests_for(w) -> list[Request]:
                 "incidents:action",
                 [incident.pk, name],
                 body=lambda user, name=name, dept=dept: action_body(w, dept, name),
-                expect=method_only("POST", on_incident(incident, may_do(ACTIONS[name][0], incident), DONE)),
+                expect=method_only(
+                    "POST", on_incident(incident, may_do(REGISTRY[name].action, incident), DONE)
+                ),
                 label=f"{name} on {dept} {key}",
             )
     add(
@@ -476,6 +478,7 @@ def action_body(w, dept: str, name: str) -> dict:
         "archive": {"comment": ""},
         "duty": {"kind": LevelOneDuty.Kind.choices[0][0], "done_at": "2026-01-05T10:00", "method": "电话", "recipient": "书记", "note": ""},
         "evidence": {"files": png_upload()},
+        "source": {"platform": "微博", "url": "https://weibo.example/post/9"},
     }  # fmt: skip
     return {**bodies[name], "version": incident.version, "token": uuid.uuid4().hex}
 
@@ -580,6 +583,12 @@ class Run:
             if shown:
                 problems.append(f"DISCLOSES {status}: {'; '.join(shown)}")
         return problems
+
+
+def test_every_registered_action_is_audited():
+    assert set(ACTION_ON) == set(REGISTRY), (
+        "a new action needs its place in ACTION_ON and a body in action_body"
+    )
 
 
 def test_no_role_reaches_what_the_rules_refuse_through_any_url(college):

@@ -14,9 +14,9 @@ from departments.roles import Role
 from opinion_system.errors import DomainError
 
 from .. import access, forms, selectors, services, workflow
+from ..actions import REGISTRY, SPECS, Situation, Spec
 from ..models import DisposalForm, Incident, LevelOneDuty, ReplyStatement, Status
 from ..tokens import claim_token, release_token
-from ..workflow import Action
 
 PAGE_SIZE = 25
 AFTER_DISPOSAL = (
@@ -105,96 +105,62 @@ def new_token() -> str:
     return uuid.uuid4().hex
 
 
-def action_forms(
-    user,
-    incident: Incident,
-    bound: dict | None = None,
-    *,
-    form_obj: DisposalForm | None = None,
-    statements: list[ReplyStatement] = (),
-) -> dict:
-    """A form for each action this user may take on this incident now (the server checks again on POST)."""
+def offered(user, spec: Spec, incident: Incident) -> bool:
+    """Whether the page offers this action to this user now (the POST is checked again by the same rules)."""
+    return (
+        workflow.allowed(incident.status, spec.action)
+        and access.may(user, spec.action, incident)
+        and spec.offered(incident)
+    )
+
+
+def blank_form(spec: Spec, situation: Situation, **more):
+    # Each form its own one-time token: sending one form must not use up the others on the page.
+    initial = {"version": situation.incident.version, "token": new_token(), **spec.initial(situation), **more}
+    return spec.form(initial=initial)
+
+
+def labelled(form, spec: Spec, situation: Situation):
+    """The form with what its partials show: the action's label and buttons, and the hints for this case."""
+    form.spec, form.hints = spec, spec.hints(situation)
+    return form
+
+
+def action_forms(user, situation: Situation, bound: dict | None = None) -> dict:
+    """A form for each action of the panel this user may take on this incident now."""
     bound = bound or {}
-    form_version = form_obj.version if form_obj else None
-
-    def initial(**more) -> dict:
-        # Each form its own one-time token: sending one form must not use up the others on the page.
-        return {"version": incident.version, "token": new_token(), **more}
-
-    builders = {
-        "assess": (Action.ASSESS, lambda: forms.AssessForm(initial=initial(responsible_department=incident.responsible_department_id))),
-        "merge": (Action.MERGE, lambda: forms.MergeForm(initial=initial())),
-        "change_level": (Action.CHANGE_LEVEL, lambda: forms.LevelChangeForm(initial=initial())),
-        "reassign": (Action.REASSIGN, lambda: forms.ReassignForm(initial=initial())),
-        "progress": (Action.REPORT_PROGRESS, lambda: forms.ProgressForm(initial=initial())),
-        "statement": (Action.DRAFT_STATEMENT, lambda: statement_form(statements, initial())),
-        "end_disposal": (Action.END_DISPOSAL, lambda: forms.EndDisposalForm(initial=initial())),
-        "disposal_form": (Action.EDIT_FORM, lambda: forms.DisposalFormForm(initial=initial(
-            form_version=form_version,
-            team_members=form_obj.team_members if form_obj else "",
-            disposal_situation=form_obj.disposal_situation if form_obj else "",
-            follow_up=form_obj.follow_up if form_obj else "",
-        ))),
-        "leader_opinion": (Action.LEADER_OPINION, lambda: forms.LeaderOpinionForm(initial=initial(
-            form_version=form_version, opinion=form_obj.leader_opinion if form_obj else "",
-        ))),
-        "sign": (Action.SIGN_FORM, lambda: forms.SignForm(initial=initial(form_version=form_version))),
-        "submit_form": (Action.SUBMIT_FORM, lambda: forms.VersionedForm(initial=initial())),
-        "file": (Action.FILE, lambda: forms.CommentForm(initial=initial())),
-        "return_form": (Action.RETURN_FORM, lambda: forms.CommentForm(initial=initial())),
-        "review_meeting": (Action.RECORD_REVIEW, lambda: forms.ReviewMeetingForm(initial=initial())),
-        "archive": (Action.ARCHIVE, lambda: forms.CommentForm(initial=initial())),
-        "duty": (Action.RECORD_DUTY, lambda: forms.DutyForm(initial=initial())),
-        "evidence": (Action.ADD_EVIDENCE, lambda: forms.EvidenceForm(initial=initial())),
-    }  # fmt: skip
-    available = {}
-    for name, (action, build) in builders.items():
-        if workflow.allowed(incident.status, action) and access.may(user, action, incident):
-            available[name] = bound.get(name) or build()
-    if "duty" in available and not incident.level_one_duties.exists():
-        available.pop("duty")
-    return available
-
-
-def statement_form(statements: list[ReplyStatement], initial: dict) -> forms.StatementForm:
-    """Edit the open draft, or start the next version from the latest text (statements: newest first)."""
-    draft = next((s for s in statements if s.status == ReplyStatement.Status.DRAFT), None)
-    if draft:
-        return forms.StatementForm(
-            initial={**initial, "text": draft.text, "statement": draft.pk, "statement_version": draft.version}
-        )
-    return forms.StatementForm(initial={**initial, "text": statements[0].text if statements else ""})
+    return {
+        spec.name: labelled(bound.get(spec.name) or blank_form(spec, situation), spec, situation)
+        for spec in SPECS
+        if spec.in_panel and offered(user, spec, situation.incident)
+    }
 
 
 def statement_rows(
-    incident: Incident,
-    statements: list[ReplyStatement],
-    bound: dict,
-    *,
-    reviewable: bool,
-    publishable: bool,
-) -> list[tuple[ReplyStatement, str | None, forms.VersionedForm | None]]:
+    user, situation: Situation, bound: dict
+) -> list[tuple[ReplyStatement, str | None, object]]:
     """Each statement with the form this user may send about it now: 审定/退回 or 登记发布 (or none).
 
     A refused form comes back bound, on its own statement, so what was typed and why it was refused show.
     """
+    incident = situation.incident
+    review, publish = REGISTRY["review"], REGISTRY["publish"]
+    reviewable, publishable = offered(user, review, incident), offered(user, publish, incident)
     rows = []
-    for statement in statements:
+    for statement in situation.statements:
         if reviewable and statement.status == ReplyStatement.Status.SUBMITTED:
-            name, form_class = "review", forms.StatementReviewForm
+            spec = review
         elif publishable and statement.status == ReplyStatement.Status.APPROVED:
-            name, form_class = "publish", forms.PublishForm
+            spec = publish
         else:
             rows.append((statement, None, None))
             continue
-        form = bound.get(name)
+        form = bound.get(spec.name)
         if form is None or str(form["statement"].value()) != str(statement.pk):
             # Its own one-time token: two approved versions can both be published from one page.
-            form = form_class(
-                initial={"statement": statement.pk, "version": incident.version, "token": new_token()}
-            )
-        rows.append((statement, name, form))
-    return rows
+            form = blank_form(spec, situation, statement=statement.pk)
+        rows.append((statement, spec.name, form))
+    return rows, reviewable, publishable
 
 
 def detail_context(user, incident: Incident, bound: dict | None = None) -> dict:
@@ -204,12 +170,14 @@ def detail_context(user, incident: Incident, bound: dict | None = None) -> dict:
         .select_related("leader_opinion_by", "head_signed_by", "reviewed_by")
         .first()
     )
-    reviewable = access.may(user, Action.REVIEW_STATEMENT, incident) and workflow.allowed(
-        incident.status, Action.REVIEW_STATEMENT
+    # 复盘会 come after the disposal: a case still being handled costs no query for them.
+    meetings = (
+        list(incident.review_meetings.select_related("recorded_by"))
+        if incident.status in AFTER_DISPOSAL
+        else []
     )
-    publishable = access.may(user, Action.PUBLISH_STATEMENT, incident) and workflow.allowed(
-        incident.status, Action.PUBLISH_STATEMENT
-    )
+    situation = Situation(incident, disposal_form, statements, meetings)
+    rows, reviewable, publishable = statement_rows(user, situation, bound or {})
     return {
         "incident": incident,
         "sources": incident.sources.all(),
@@ -220,21 +188,12 @@ def detail_context(user, incident: Incident, bound: dict | None = None) -> dict:
         "disposal_form": disposal_form,
         "progress": incident.progress_reports.select_related("author").order_by("-created_at"),
         "escalations": incident.escalations.select_related("actor"),
-        # 复盘会 come after the disposal: a case still being handled costs no query for them.
-        "meetings": list(incident.review_meetings.select_related("recorded_by"))
-        if incident.status in AFTER_DISPOSAL
-        else [],
+        "meetings": meetings,
         "timeline": selectors.incident_timeline(incident, user),
         "merge_target_visible": selectors.may_see_merge_target(user, incident),
         "measures": selectors.first_time_measures(incident),
-        "actions": action_forms(user, incident, bound, form_obj=disposal_form, statements=statements),
-        "statement_rows": statement_rows(
-            incident,
-            statements,
-            bound or {},
-            reviewable=reviewable,
-            publishable=publishable,
-        ),
+        "actions": action_forms(user, situation, bound),
+        "statement_rows": rows,
         "can_review": reviewable,
         "can_publish": publishable,
         "now": timezone.now(),

@@ -1,0 +1,310 @@
+"""Every action a person takes on an incident's page, in one registry.
+
+An entry says what the action is (`Action`, checked by incidents.workflow and incidents.access), which form it
+posts, what that form starts from, which service it calls and what the person is told, and how it looks on the
+page: its label, its buttons and its hints. The POST view (views/actions.py), the detail page (views/pages.py)
+and its two partials read this registry and nothing else.
+
+To add an action: one entry here, one service function in incidents/services, and their tests.
+"""
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+from django.http import HttpRequest
+
+from opinion_system.errors import DomainError
+
+from . import access, forms, rules, services
+from .models import DisposalForm, Incident, ReplyStatement
+from .workflow import Action
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    style: str = "btn-primary"
+    name: str = ""  # set when the action reads which button was pressed
+    value: str = ""
+
+
+@dataclass(frozen=True)
+class Hint:
+    text: str
+    css: str = "text-muted"
+    id: str = ""
+
+
+@dataclass(frozen=True)
+class Situation:
+    """What the detail page already loaded, for the forms' starting values and hints (no query of its own)."""
+
+    incident: Incident
+    disposal_form: DisposalForm | None = None
+    statements: list[ReplyStatement] = field(default_factory=list)  # newest first
+    meetings: list = field(default_factory=list)
+
+
+Perform = Callable[[HttpRequest, Incident, dict], str]
+
+
+@dataclass(frozen=True)
+class Spec:
+    name: str  # the key in the URL: incidents/<pk>/act/<name>/
+    action: Action
+    form: type[forms.VersionedForm]
+    label: str
+    perform: Perform  # calls the one service function; returns what the person is told
+    buttons: tuple[Button, ...] = (Button("提交"),)
+    hints: Callable[[Situation], list[Hint]] = lambda situation: []
+    initial: Callable[[Situation], dict] = lambda situation: {}
+    # Beyond the workflow and the access rules: e.g. level-1 duties are recorded only once they exist.
+    offered: Callable[[Incident], bool] = lambda incident: True
+    in_panel: bool = (
+        True  # False: shown beside the statement it concerns (审定, 发布), not in the action list
+    )
+
+
+def _statement(incident: Incident, statement_id) -> ReplyStatement:
+    statement = ReplyStatement.objects.filter(pk=statement_id, incident=incident).first()
+    if statement is None:
+        raise DomainError("该版本通稿不存在。")
+    return statement
+
+
+# --- what each action does -------------------------------------------------------------------------------------
+
+
+def _assess(request, incident, d):
+    services.incident_assess(
+        incident=incident, actor=request.user, category=d["category"], level=d["level"],
+        responsible_department=d["responsible_department"], reason=d["reason"], expected_version=d["version"],
+    )  # fmt: skip
+    return "已完成研判，处置开始。"
+
+
+def _merge(request, incident, d):
+    target = Incident.objects.filter(number=d["into"].strip().upper()).first()
+    if target is None or not access.can_view(request.user, target):
+        raise DomainError(f"找不到编号为 {d['into']} 的舆情。")
+    services.incident_merge(
+        incident=incident, into=target, actor=request.user, reason=d["reason"], expected_version=d["version"]
+    )
+    return f"已合并至 {target.number}。"
+
+
+def _change_level(request, incident, d):
+    services.incident_change_level(
+        incident=incident, actor=request.user, to_level=d["to_level"], reason=d["reason"],
+        expected_version=d["version"],
+    )  # fmt: skip
+    return "响应级别已调整，新级别的要求已开始执行。"
+
+
+def _reassign(request, incident, d):
+    services.incident_reassign(
+        incident=incident, actor=request.user, department=d["department"], reason=d["reason"],
+        expected_version=d["version"],
+    )  # fmt: skip
+    return "责任部门已变更。"
+
+
+def _progress(request, incident, d):
+    services.progress_report_add(
+        incident=incident, actor=request.user, content=d["content"], expected_version=d["version"]
+    )
+    return "互通信息已报送。"
+
+
+def _statement_save(request, incident, d):
+    draft = _statement(incident, d["statement"]) if d.get("statement") else None
+    statement = services.statement_save_draft(
+        incident=incident, actor=request.user, text=d["text"], statement=draft,
+        expected_version=d.get("statement_version") if draft else None,
+    )  # fmt: skip
+    if request.POST.get(SUBMIT_FOR_REVIEW.name):
+        services.statement_submit(statement=statement, actor=request.user)
+        return f"回复通稿第{statement.number}版已报送党政办审定。"
+    return f"回复通稿第{statement.number}版草稿已保存。"
+
+
+def _review(request, incident, d):
+    statement = _statement(incident, d["statement"])
+    if d["decision"] == "approve":
+        services.statement_approve(statement=statement, actor=request.user, comment=d["comment"])
+        return f"已审定通过第{statement.number}版。"
+    services.statement_reject(statement=statement, actor=request.user, comment=d["comment"])
+    return f"已退回第{statement.number}版。"
+
+
+def _publish(request, incident, d):
+    # No incident version here: the text published cannot change once submitted, its status is checked
+    # under the lock, and the incident's version moves with every publish, so a second approved version
+    # published from the same page would be refused for a change its publisher made.
+    statement = _statement(incident, d["statement"])
+    services.statement_publish(
+        statement=statement, actor=request.user, where=d["where"], published_at=d.get("published_at")
+    )
+    return "已登记通稿发布。"
+
+
+def _end(request, incident, d):
+    services.disposal_end(
+        incident=incident, actor=request.user, summary=d["summary"], expected_version=d["version"]
+    )
+    return f"处置已结束，请在 {rules.FILING_HOURS} 小时内报送处置表。"
+
+
+def _form_save(request, incident, d):
+    services.disposal_form_save(
+        incident=incident, actor=request.user, team_members=d["team_members"],
+        disposal_situation=d["disposal_situation"], follow_up=d["follow_up"], expected_version=d["form_version"],
+    )  # fmt: skip
+    return "处置表已保存。"
+
+
+def _opinion(request, incident, d):
+    services.disposal_form_leader_opinion(
+        incident=incident, actor=request.user, opinion=d["opinion"], expected_version=d["form_version"]
+    )
+    return "处置意见已填写。"
+
+
+def _sign(request, incident, d):
+    services.disposal_form_sign(incident=incident, actor=request.user, expected_version=d["form_version"])
+    return "已签字。"
+
+
+def _submit_form(request, incident, d):
+    services.disposal_form_submit(incident=incident, actor=request.user, expected_version=d["version"])
+    return "处置表已报送党群工作部审核备案。"
+
+
+def _file(request, incident, d):
+    services.disposal_form_file(
+        incident=incident, actor=request.user, comment=d["comment"], expected_version=d["version"],
+        # The incident's version covers the form: it cannot be edited while submitted (workflow), and
+        # returning and resubmitting it moves the incident's version. The page sends no form_version.
+        expected_form_version=d.get("form_version"),
+    )  # fmt: skip
+    return "已审核备案。"
+
+
+def _return(request, incident, d):
+    services.disposal_form_return(
+        incident=incident, actor=request.user, comment=d["comment"], expected_version=d["version"],
+        expected_form_version=d.get("form_version"),
+    )  # fmt: skip
+    return "处置表已退回，责任部门会收到退回意见。"
+
+
+def _archive(request, incident, d):
+    services.incident_archive(
+        incident=incident, actor=request.user, note=d["comment"], expected_version=d["version"]
+    )
+    return "已归档。"
+
+
+def _duty(request, incident, d):
+    services.level_one_duty_record(
+        incident=incident, actor=request.user, kind=d["kind"], done_at=d.get("done_at"), method=d["method"],
+        recipient=d["recipient"], note=d["note"],
+    )  # fmt: skip
+    return "已登记。"
+
+
+def _review_meeting(request, incident, d):
+    services.review_meeting_record(
+        incident=incident, actor=request.user, held_at=d["held_at"], place=d["place"],
+        attendees=d["attendees"], summary=d["summary"], improvements=d["improvements"],
+    )  # fmt: skip
+    return "复盘会记录已保存，将归入工作档案。"
+
+
+def _evidence(request, incident, d):
+    stored = services.evidence_add_files(incident=incident, actor=request.user, uploads=d["files"])
+    return f"已上传 {len(stored)} 个文件。"
+
+
+def _source(request, incident, d):
+    source = services.source_add(incident=incident, actor=request.user, platform=d["platform"], url=d["url"])
+    return f"已补充来源：{source}。"
+
+
+# --- what each form starts from, and the hints ------------------------------------------------------------------
+
+
+def _statement_initial(s: Situation) -> dict:
+    """Edit the open draft, or start the next version from the latest text."""
+    draft = next((st for st in s.statements if st.status == ReplyStatement.Status.DRAFT), None)
+    if draft:
+        return {"text": draft.text, "statement": draft.pk, "statement_version": draft.version}
+    return {"text": s.statements[0].text if s.statements else ""}
+
+
+def _form_initial(s: Situation) -> dict:
+    f = s.disposal_form
+    return {
+        "form_version": f.version if f else None,
+        "team_members": f.team_members if f else "",
+        "disposal_situation": f.disposal_situation if f else "",
+        "follow_up": f.follow_up if f else "",
+    }
+
+
+def _opinion_initial(s: Situation) -> dict:
+    f = s.disposal_form
+    return {"form_version": f.version if f else None, "opinion": f.leader_opinion if f else ""}
+
+
+def _form_version(s: Situation) -> dict:
+    return {"form_version": s.disposal_form.version if s.disposal_form else None}
+
+
+def _archive_hints(s: Situation) -> list[Hint]:
+    hints = []
+    if not s.meetings:
+        # 第十四条: the review meeting belongs in the archive, which is read-only once made.
+        hints.append(Hint("该舆情尚未记录复盘会（第十四条）；建议先在“记录复盘会”中登记，归档后档案只读。",
+                          "text-warning-emphasis", "no-review-meeting"))  # fmt: skip
+    hints.append(Hint("归档后系统自动生成工作档案（PDF）并登记其 SHA-256。"))
+    return hints
+
+
+SUBMIT_FOR_REVIEW = Button("保存并报送党政办审定", name="submit_for_review", value="1")
+
+SPECS = (
+    Spec("assess", Action.ASSESS, forms.AssessForm, "研判（类别、级别、责任部门）", _assess,
+         initial=lambda s: {"responsible_department": s.incident.responsible_department_id}),
+    Spec("merge", Action.MERGE, forms.MergeForm, "合并重复上报", _merge),
+    Spec("change_level", Action.CHANGE_LEVEL, forms.LevelChangeForm, "调整响应级别", _change_level),
+    Spec("reassign", Action.REASSIGN, forms.ReassignForm, "变更责任部门", _reassign),
+    Spec("progress", Action.REPORT_PROGRESS, forms.ProgressForm, "报送互通信息", _progress),
+    Spec("statement", Action.DRAFT_STATEMENT, forms.StatementForm, "起草/修改回复通稿", _statement_save,
+         buttons=(Button("保存草稿", "btn-outline-primary"), SUBMIT_FOR_REVIEW), initial=_statement_initial),
+    Spec("review", Action.REVIEW_STATEMENT, forms.StatementReviewForm, "审定回复通稿", _review, in_panel=False),
+    Spec("publish", Action.PUBLISH_STATEMENT, forms.PublishForm, "登记通稿发布", _publish, in_panel=False),
+    Spec("end_disposal", Action.END_DISPOSAL, forms.EndDisposalForm, "结束处置", _end,
+         buttons=(Button("确认结束处置", "btn-warning"),),
+         hints=lambda s: [Hint(f"结束处置后，须在 {rules.FILING_HOURS} 小时内报送处置表。")]),
+    Spec("disposal_form", Action.EDIT_FORM, forms.DisposalFormForm, "填写处置表", _form_save,
+         initial=_form_initial),
+    Spec("leader_opinion", Action.LEADER_OPINION, forms.LeaderOpinionForm, "填写分管领导处置意见", _opinion,
+         initial=_opinion_initial),
+    Spec("sign", Action.SIGN_FORM, forms.SignForm, "部门负责人签字", _sign, buttons=(Button("确认签字"),),
+         hints=lambda s: [Hint("签字表示您确认处置表当前内容；之后内容如有修改，需要重新签字。")],
+         initial=_form_version),
+    Spec("submit_form", Action.SUBMIT_FORM, forms.VersionedForm, "报送处置表", _submit_form),
+    Spec("file", Action.FILE, forms.CommentForm, "审核备案", _file),
+    Spec("return_form", Action.RETURN_FORM, forms.CommentForm, "退回处置表", _return,
+         buttons=(Button("退回（意见必填）", "btn-outline-danger"),)),
+    Spec("review_meeting", Action.RECORD_REVIEW, forms.ReviewMeetingForm, "记录复盘会", _review_meeting),
+    Spec("archive", Action.ARCHIVE, forms.CommentForm, "归档", _archive,
+         buttons=(Button("归档（之后只读）", "btn-dark"),), hints=_archive_hints),
+    Spec("duty", Action.RECORD_DUTY, forms.DutyForm, "登记一级响应事项", _duty,
+         offered=lambda incident: incident.level_one_duties.exists()),
+    Spec("evidence", Action.ADD_EVIDENCE, forms.EvidenceForm, "补充证据材料", _evidence),
+    Spec("source", Action.ADD_SOURCE, forms.SourceForm, "补充舆情来源", _source),
+)  # fmt: skip
+
+REGISTRY: dict[str, Spec] = {spec.name: spec for spec in SPECS}
