@@ -8,6 +8,8 @@ reports.access, the departments' own pages) starts from here. A service that cha
 from django.db.models import Q
 from guardian.utils import get_user_obj_perms_model
 
+from opinion_system.errors import NotAllowed
+
 from .models import Department, RoleGroup
 from .roles import Role
 
@@ -83,3 +85,53 @@ def has_role(user, role: Role) -> bool:
 
 def is_office(user) -> bool:
     return has_role(user, Role.OFFICE)
+
+
+# --- the registers and the people of a department (第五条、第十三条; 三员分立) ------------------------------------
+
+
+def may_register_liaisons(actor) -> bool:
+    """第五条: liaisons are registered (备案) with the leadership group's office."""
+    return bool(actor.is_superuser or has_role(actor, Role.OFFICE))
+
+
+def may_propose_liaison(actor, department) -> bool:
+    """A department names its liaison (its head), the office registers them."""
+    return bool(may_register_liaisons(actor) or department.head_id == actor.pk)
+
+
+def may_set_department_people(actor) -> bool:
+    """A department's head and supervising leader carry its rights (第五条), so they are set by the office or the
+    security administrator, never by the system administrator (三员分立: accounts and departments, no rights)."""
+    return bool(actor.is_superuser or has_role(actor, Role.OFFICE) or has_role(actor, Role.SECURITY_ADMIN))
+
+
+def may_save_departments(actor) -> bool:
+    """Names, codes and order of departments: the system administrator too (who the people are: see above)."""
+    return bool(may_set_department_people(actor) or has_role(actor, Role.SYSTEM_ADMIN))
+
+
+def may_keep_registers(actor) -> bool:
+    """The registers' pages (联络员备案, 官方媒体账号): the office keeps them; the system administrator keeps the
+    media accounts and reads the liaison register (registering stays the office's: may_register_liaisons)."""
+    return bool(actor.is_superuser or has_role(actor, Role.OFFICE) or has_role(actor, Role.SYSTEM_ADMIN))
+
+
+def may_assign_roles(actor) -> bool:
+    """三员分立: roles are the security administrator's to give (a superuser's at installation)."""
+    return bool(actor.is_superuser or has_role(actor, Role.SECURITY_ADMIN))
+
+
+def require_registers(actor) -> None:
+    if not may_keep_registers(actor):
+        raise NotAllowed("只有领导小组办公室（党群工作部）可以维护此登记簿。")
+
+
+def require_register_liaisons(actor) -> None:
+    if not may_register_liaisons(actor):
+        raise NotAllowed("联络员由领导小组办公室（党群工作部）备案或停用。")
+
+
+def require_media_accounts(actor) -> None:
+    if not may_keep_registers(actor):
+        raise NotAllowed("只有领导小组办公室（党群工作部）或系统管理员可以维护官方媒体账号登记。")

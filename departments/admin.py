@@ -96,7 +96,7 @@ class UserAdmin(SearchInputMixin, BaseUserAdmin):
     def _may_set_roles(self, request, obj) -> bool:
         """三员分立: the security administrator gives roles, never their own; the system administrator does not."""
         actor = request.user
-        return services.may_assign_roles(actor) and (actor.is_superuser or obj.pk != actor.pk)
+        return access.may_assign_roles(actor) and (actor.is_superuser or obj.pk != actor.pk)
 
     def get_fieldsets(self, request, obj=None):
         fieldsets = super().get_fieldsets(request, obj)
@@ -125,7 +125,7 @@ class UserAdmin(SearchInputMixin, BaseUserAdmin):
     def user_change_password(self, request, id, form_url=""):
         # Setting another person's password is the security administrator's (or a superuser's) work: a system
         # administrator who could would sign in as anybody, the office included.
-        if not services.may_assign_roles(request.user):
+        if not access.may_assign_roles(request.user):
             raise PermissionDenied("只有安全管理员可以重设他人的密码。")
         response = super().user_change_password(request, id, form_url)
         target = unquote(id)
@@ -165,7 +165,7 @@ class DepartmentAdmin(HistoryAdmin):
 
     def get_readonly_fields(self, request, obj=None):
         # The head and the supervising leader carry the department's rights: not the system administrator's.
-        if services.may_set_department_people(request.user):
+        if access.may_set_department_people(request.user):
             return super().get_readonly_fields(request, obj)
         return (*super().get_readonly_fields(request, obj), "head", "supervising_leader")
 

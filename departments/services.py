@@ -11,7 +11,7 @@ from opinion_system import clock
 from opinion_system.errors import DomainError, NotAllowed
 
 from . import access
-from .access import ACT_INCIDENTS, DEPARTMENT_PERMS, VIEW_INCIDENTS, has_role, roles_of
+from .access import ACT_INCIDENTS, DEPARTMENT_PERMS, VIEW_INCIDENTS
 from .models import Department, Liaison, OfficialMediaAccount, User
 from .roles import Role
 from .selectors import role_group
@@ -22,28 +22,6 @@ def stamp(obj, *, actor: User | None, reason: str) -> None:
     obj._history_user = actor
     obj._change_reason = reason[:100]
     obj._history_date = clock.now()
-
-
-def _require_office_or_admin(actor: User) -> None:
-    """The register of official media accounts (第十三条): the office, or the system administrator."""
-    if not (actor.is_superuser or has_role(actor, Role.OFFICE) or has_role(actor, Role.SYSTEM_ADMIN)):
-        raise NotAllowed("只有领导小组办公室（党群工作部）或系统管理员可以维护官方媒体账号登记。")
-
-
-def may_set_department_people(actor: User) -> bool:
-    """A department's head and supervising leader carry its rights (第五条), so they are set by the office or the
-    security administrator, never by the system administrator (三员分立: accounts and departments, no rights)."""
-    return bool(actor.is_superuser or has_role(actor, Role.OFFICE) or has_role(actor, Role.SECURITY_ADMIN))
-
-
-def may_register_liaisons(actor: User) -> bool:
-    """第五条: liaisons are registered (备案) with the leadership group's office."""
-    return bool(actor.is_superuser or has_role(actor, Role.OFFICE))
-
-
-def _require_office(actor: User) -> None:
-    if not may_register_liaisons(actor):
-        raise NotAllowed("联络员由领导小组办公室（党群工作部）备案或停用。")
 
 
 def _wanted_grants(department: Department) -> dict[int, set[str]]:
@@ -140,13 +118,13 @@ def department_save(
     reason: str = "保存部门信息",
 ) -> Department:
     """Create or update a department; head and supervising leader changes move who can see its incidents."""
-    if not (may_set_department_people(actor) or has_role(actor, Role.SYSTEM_ADMIN)):
+    if not access.may_save_departments(actor):
         raise NotAllowed("只有领导小组办公室（党群工作部）或系统管理员可以维护部门信息。")
     previous = Department.objects.filter(pk=department.pk).first() if department.pk else None
     people = (department.head_id, department.supervising_leader_id)
     before = (previous.head_id, previous.supervising_leader_id) if previous else (None, None)
     if people != before:
-        if not may_set_department_people(actor):
+        if not access.may_set_department_people(actor):
             raise NotAllowed("部门负责人、分管院领导由领导小组办公室或安全管理员指定：系统管理员不分配权限。")
         if not actor.is_superuser and actor.pk in set(people) - set(before):
             raise NotAllowed("不能把自己指定为部门负责人或分管院领导。")
@@ -181,7 +159,7 @@ def liaison_register(
     *, actor: User, department: Department, user: User, phone: str = "", registered_on=None
 ) -> Liaison:
     """第五条: the office registers (备案) a department's liaison; from then on they act for the department."""
-    _require_office(actor)
+    access.require_register_liaisons(actor)
     liaison, _ = Liaison.objects.select_for_update().get_or_create(
         user=user, department=department, defaults={"phone": phone}
     )
@@ -199,7 +177,7 @@ def liaison_register(
 @transaction.atomic
 def liaison_propose(*, actor: User, department: Department, user: User, phone: str = "") -> Liaison:
     """A department names a liaison; it waits for the office's registration."""
-    if not (actor.is_superuser or Role.OFFICE in roles_of(actor) or department.head_id == actor.pk):
+    if not access.may_propose_liaison(actor, department):
         raise NotAllowed("只有本部门负责人或领导小组办公室可以提名联络员。")
     liaison, created = Liaison.objects.get_or_create(
         user=user, department=department, defaults={"phone": phone, "status": Liaison.Status.PENDING}
@@ -214,7 +192,7 @@ def liaison_propose(*, actor: User, department: Department, user: User, phone: s
 @transaction.atomic
 def liaison_deactivate(*, actor: User, liaison: Liaison, reason: str) -> Liaison:
     """Stop a liaison; refused while they still hold an official media account (第十三条)."""
-    _require_office(actor)
+    access.require_register_liaisons(actor)
     liaison = Liaison.objects.select_for_update().get(pk=liaison.pk)
     held = list(liaison.media_accounts.filter(is_active=True).values_list("name", flat=True))
     if held:
@@ -232,7 +210,7 @@ def liaison_deactivate(*, actor: User, liaison: Liaison, reason: str) -> Liaison
 @transaction.atomic
 def media_account_save(*, actor: User, account: OfficialMediaAccount) -> OfficialMediaAccount:
     """Record an official channel and who edits it; the editor must be a registered liaison of its department."""
-    _require_office_or_admin(actor)
+    access.require_media_accounts(actor)
     try:
         account.full_clean()
     except ValidationError as exc:
@@ -259,15 +237,10 @@ APPOINTED_ROLES = frozenset(
 SUPERUSER_ROLES = frozenset({Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
 
 
-def may_assign_roles(actor: User) -> bool:
-    """三员分立: roles are the security administrator's to give (a superuser's at installation)."""
-    return bool(actor.is_superuser or has_role(actor, Role.SECURITY_ADMIN))
-
-
 @transaction.atomic
 def user_set_roles(*, actor: User, user: User, roles: Iterable[Role]) -> None:
     """Assign the roles a person holds by appointment (office, 党政办, leadership, top leaders, administrators)."""
-    if not may_assign_roles(actor):
+    if not access.may_assign_roles(actor):
         raise NotAllowed("只有安全管理员可以分配角色。")
     roles = set(roles)
     if roles - APPOINTED_ROLES:

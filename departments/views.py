@@ -2,27 +2,19 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from opinion_system.errors import DomainError
 
-from . import services
-from .access import roles_of
+from . import access, services
 from .forms import LiaisonDeactivateForm, LiaisonRegisterForm, MediaAccountForm
 from .models import Liaison, OfficialMediaAccount
-from .roles import Role
-
-
-def _require_office(user) -> None:
-    if not (Role.OFFICE in roles_of(user) or Role.SYSTEM_ADMIN in roles_of(user) or user.is_superuser):
-        raise PermissionDenied("只有领导小组办公室（党群工作部）可以维护此登记簿。")
 
 
 @login_required
 def liaisons(request):
-    _require_office(request.user)
+    access.require_registers(request.user)
     form = LiaisonRegisterForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
@@ -40,14 +32,14 @@ def liaisons(request):
     rows = Liaison.objects.select_related("user", "department", "registered_by").order_by(
         "department__sort_order", "status", "id"
     )
-    context = {"form": form, "rows": rows, "can_register": services.may_register_liaisons(request.user)}
+    context = {"form": form, "rows": rows, "can_register": access.may_register_liaisons(request.user)}
     return render(request, "departments/liaisons.html", context, status=400 if form.errors else 200)
 
 
 @login_required
 @require_POST
 def liaison_register(request, pk: int):
-    _require_office(request.user)
+    access.require_registers(request.user)
     liaison = get_object_or_404(Liaison.objects.select_related("user", "department"), pk=pk)
     try:
         services.liaison_register(
@@ -63,7 +55,7 @@ def liaison_register(request, pk: int):
 @login_required
 @require_POST
 def liaison_deactivate(request, pk: int):
-    _require_office(request.user)
+    access.require_registers(request.user)
     liaison = get_object_or_404(Liaison, pk=pk)
     form = LiaisonDeactivateForm(request.POST)
     if not form.is_valid():
@@ -80,7 +72,7 @@ def liaison_deactivate(request, pk: int):
 
 @login_required
 def media_accounts(request, pk: int | None = None):
-    _require_office(request.user)
+    access.require_registers(request.user)
     account = get_object_or_404(OfficialMediaAccount, pk=pk) if pk else None
     form = MediaAccountForm(request.POST or None, instance=account)
     if request.method == "POST" and form.is_valid():

@@ -1,12 +1,12 @@
-"""What every page shows: the bell's unread count and, for the office, a stopped scheduler or delayed notices."""
+"""What every page shows: the bell's unread count and, for the office, a stopped scheduler or delayed notices
+(the menu: opinion_system.context_processors)."""
 
 import datetime as dt
 
 from django.conf import settings
 from django.utils import timezone
 
-from departments.access import roles_of
-from departments.roles import Role
+from departments.access import is_office
 
 from . import delivery, selectors
 
@@ -15,18 +15,10 @@ def bell(request):
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    roles = roles_of(user)
     # A silent scheduler is the worst failure of this system: the office must see it at once.
-    office = Role.OFFICE in roles or user.is_superuser
+    office = is_office(user) or user.is_superuser
     unread, last_sweep_at = selectors.bell_state(user, with_scheduler=office)  # read live, never cached
-    context = {
-        "unread_notices": unread,
-        "is_office": Role.OFFICE in roles,
-        "is_admin_office": Role.ADMIN_OFFICE in roles,
-        "is_leader": bool(roles & {Role.LEADERSHIP, Role.TOP_LEADERS, Role.SUPERVISING_LEADERS}),
-        "is_department": bool(roles & {Role.DEPARTMENT_HEADS, Role.LIAISONS}),
-        "is_auditor": Role.AUDIT_ADMIN in roles,
-    }
+    context = {"unread_notices": unread}
     if office:
         context["scheduler"] = scheduler_banner(last_sweep_at)
         # Email and robots wait for Redis (the broker); the office must know that people were not reached.

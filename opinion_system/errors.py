@@ -1,5 +1,7 @@
 """Domain errors: raised by services with a message a person can read (Chinese)."""
 
+from django.core.exceptions import PermissionDenied
+
 
 class DomainError(Exception):
     """A rule of the regulation or of the workflow refused the change."""
@@ -12,8 +14,12 @@ class DomainError(Exception):
         return self.message
 
 
-class NotAllowed(DomainError):
-    """The acting user has no right to make this change."""
+class NotAllowed(DomainError, PermissionDenied):
+    """The acting user has no right to make this change.
+
+    Also a PermissionDenied: raised by an access check on a page, Django answers 403 with the message; raised
+    by a service behind a form, the page shows the message like any refusal.
+    """
 
 
 class TransitionNotAllowed(DomainError):

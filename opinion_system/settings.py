@@ -88,6 +88,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "incidents.context_processors.bell",
+                "opinion_system.context_processors.navigation",
             ],
         },
     },

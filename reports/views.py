@@ -3,7 +3,6 @@ reports.access (404 for an incident the user may not see, 403 for a page of anot
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.http import FileResponse, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -76,13 +75,12 @@ def dossier_card(request, pk: int):
 
 def _dossier_action(request, pk: int, service) -> HttpResponse:
     incident = incident_access.access_incident(request.user, pk)
-    if not access.can_manage_archive(request.user):
-        raise PermissionDenied(access.ARCHIVE_DENIED)
+    access.require_manage_archive(request.user)
     error = ""
     try:
         service(incident=incident, actor=request.user)
-    except NotAllowed as exc:
-        raise PermissionDenied(exc.message) from None
+    except NotAllowed:
+        raise  # a 403 (NotAllowed is a PermissionDenied), not a message on the card
     except DomainError as exc:
         error = exc.message
     if request.htmx:
@@ -129,15 +127,10 @@ def dossier_download(request, pk: int):
 # --- the office's archive page and period exports ---------------------------------------------------------
 
 
-def _require_office(user) -> None:
-    if not access.can_manage_archive(user):
-        raise PermissionDenied(access.ARCHIVE_DENIED)
-
-
 @login_required
 def archive_page(request):
     """工作档案: the state of the dossiers and the period exports (ZIP) with their progress."""
-    _require_office(request.user)
+    access.require_manage_archive(request.user)
     form = ExportForm(request.POST or None) if request.method == "POST" else ExportForm.default()
     if request.method == "POST" and form.is_valid():
         try:
@@ -162,7 +155,7 @@ def archive_page(request):
 @require_safe
 def export_row(request, pk: int):
     """One export's row (htmx polls it while the job runs)."""
-    _require_office(request.user)
+    access.require_manage_archive(request.user)
     export = get_object_or_404(ArchiveExport.objects.select_related("requested_by"), pk=pk)
     return _private(render(request, "reports/_export_row.html", {"e": export}))
 
@@ -170,7 +163,7 @@ def export_row(request, pk: int):
 @login_required
 @require_safe
 def export_download(request, pk: int):
-    _require_office(request.user)
+    access.require_manage_archive(request.user)
     export = get_object_or_404(ArchiveExport, pk=pk)
     if not export.file or export.status != "done":
         return HttpResponse(

@@ -22,6 +22,7 @@ from django.utils import timezone
 from guardian.models import UserObjectPermission
 
 from audit.models import SecurityEvent
+from departments import access as dept_access
 from departments import services as dept_services
 from departments.access import roles_of
 from departments.models import Department, Liaison, OfficialMediaAccount, User
@@ -429,7 +430,7 @@ def check_action(matrix, role, client, user, model, action):
 def add_department(matrix, user, k):
     head = User.objects.create_user(f"head{k}", password="pw", full_name=f"负责人{k}")
     events = grant_events()
-    gives_rights = dept_services.may_set_department_people(user)
+    gives_rights = dept_access.may_set_department_people(user)
 
     def check():
         department = Department.objects.filter(code=f"t{k}").first()
@@ -454,7 +455,7 @@ def change_department(matrix, user, department, k):
     head = User.objects.create_user(f"newhead{k}", password="pw", full_name=f"新负责人{k}")
     previous = department.head
     events = grant_events()
-    gives_rights = dept_services.may_set_department_people(user)
+    gives_rights = dept_access.may_set_department_people(user)
 
     def check():
         if not gives_rights:  # the system administrator: the head field is read-only, nobody got rights

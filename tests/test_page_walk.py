@@ -11,7 +11,6 @@ from urllib.parse import urlsplit
 
 import pytest
 from django.conf import settings
-from django.core.exceptions import PermissionDenied
 from django.core.management import call_command
 from django.db import transaction
 from django.shortcuts import resolve_url
@@ -19,7 +18,7 @@ from django.test import Client
 from django.urls import ResolverMatch, resolve, reverse
 
 from audit import access as audit_access
-from departments import views as department_views
+from departments.access import may_keep_registers
 from departments.models import User
 from incidents import access, engine
 from incidents.management.commands.seed_demo import LOGINS
@@ -50,15 +49,6 @@ OK = Answer(200)
 
 def allowed(may: bool, refusal: int) -> Answer:
     return OK if may else Answer(refusal)
-
-
-def may_keep_registers(user: User) -> bool:
-    """The registers' own rule (departments/views.py): the office, and the system administrator."""
-    try:
-        department_views._require_office(user)
-    except PermissionDenied:
-        return False
-    return True
 
 
 def may_see_incident(user: User, match: ResolverMatch) -> bool:

@@ -9,8 +9,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from departments.access import roles_of
-from departments.roles import Role
+from departments.access import is_office, roles_of
 from opinion_system.errors import DomainError
 
 from .. import access, forms, selectors, services, workflow
@@ -41,10 +40,10 @@ def home(request):
         "mine": visible.filter(status__in=open_statuses)[:10],
         "now": timezone.now(),
     }
-    if Role.OFFICE in roles:
+    if is_office(user):
         context["inbox"] = visible.filter(status=Status.REPORTED).order_by("reported_at")[:10]
         context["to_file"] = visible.filter(status=Status.FORM_SUBMITTED).order_by("reported_at")[:10]
-    if Role.ADMIN_OFFICE in roles:
+    if access.can_review_statements(user):
         context["statements"] = selectors.statements_awaiting_review()[:10]
     context["my_reports"] = Incident.objects.filter(reporter=user).select_related("responsible_department")[
         :5

@@ -1,0 +1,40 @@
+"""The navigation every page shows: each entry is there because an access module says this person may open it.
+
+This lives in the project, not in an app, because the menu spans the apps (incidents, registers, archive,
+security log); each decision stays in its app's access module.
+"""
+
+from dataclasses import dataclass
+
+from audit import access as audit_access
+from departments import access as department_access
+from incidents import access as incident_access
+from reports import access as archive_access
+
+
+@dataclass(frozen=True)
+class Menu:
+    office_queues: bool  # 待研判, 待审核备案
+    registers: bool  # 联络员备案, 官方媒体账号
+    archive: bool
+    statement_queue: bool
+    overview: bool
+    security_log: bool
+    admin: bool
+
+
+def navigation(request) -> dict:
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return {}
+    return {
+        "menu": Menu(
+            office_queues=department_access.is_office(user),
+            registers=department_access.may_keep_registers(user),
+            archive=archive_access.can_manage_archive(user),
+            statement_queue=incident_access.can_review_statements(user),
+            overview=incident_access.can_see_overview(user),
+            security_log=audit_access.can_read_log(user),
+            admin=user.is_staff,
+        )
+    }
