@@ -9,19 +9,13 @@ from guardian.shortcuts import assign_perm, get_users_with_perms, remove_perm
 
 from opinion_system import clock
 from opinion_system.errors import DomainError, NotAllowed
+from opinion_system.stamps import stamp
 
 from . import access
 from .access import ACT_INCIDENTS, DEPARTMENT_PERMS, VIEW_INCIDENTS
 from .models import Department, Liaison, OfficialMediaAccount, User
 from .roles import Role
 from .selectors import role_group
-
-
-def stamp(obj, *, actor: User | None, reason: str) -> None:
-    """Tell django-simple-history who made the next save, why and when, also outside a request."""
-    obj._history_user = actor
-    obj._change_reason = reason[:100]
-    obj._history_date = clock.now()
 
 
 def _wanted_grants(department: Department) -> dict[int, set[str]]:

@@ -27,10 +27,10 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from departments.models import User
-from departments.services import stamp
 from incidents.models import Incident, Status
 from opinion_system import clock
 from opinion_system.errors import DomainError
+from opinion_system.stamps import stamp
 
 from . import access, selectors
 from .models import ArchiveExport, Dossier, Job, JobStatus

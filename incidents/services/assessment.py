@@ -6,9 +6,9 @@ from django.utils import timezone
 
 from departments.models import Department, User
 from departments.roles import Role
-from departments.services import stamp
 from opinion_system import clock
 from opinion_system.errors import DomainError
+from opinion_system.stamps import stamp
 
 from .. import rules
 from ..models import Category, GradeEscalation, Incident, IncidentEvent, Level, LevelOneDuty

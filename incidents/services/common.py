@@ -6,9 +6,9 @@ from dataclasses import dataclass
 from departments.models import Department, User
 from departments.roles import Role
 from departments.selectors import department_people, users_with_role
-from departments.services import stamp
 from opinion_system import clock
 from opinion_system.errors import DomainError, StaleObject
+from opinion_system.stamps import stamp
 
 from .. import access, workflow
 from ..models import Incident, IncidentEvent

@@ -13,8 +13,8 @@ import datetime as dt
 from django.conf import settings
 
 from departments.models import User
-from departments.services import stamp
 from opinion_system import clock
+from opinion_system.stamps import stamp
 
 from .. import rules
 from ..models import Deadline, Incident, Notice, Status

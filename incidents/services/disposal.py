@@ -7,9 +7,9 @@ from django.db.models import Max
 
 from departments.models import User
 from departments.roles import Role
-from departments.services import stamp
 from opinion_system import clock
 from opinion_system.errors import DomainError, StaleObject
+from opinion_system.stamps import stamp
 
 from .. import rules
 from ..models import Incident, IncidentEvent, Level, ProgressReport, ReplyStatement

@@ -8,9 +8,9 @@ from django.utils import timezone
 
 from departments.models import User
 from departments.roles import Role
-from departments.services import stamp
 from opinion_system import clock
 from opinion_system.errors import DomainError, StaleObject
+from opinion_system.stamps import stamp
 
 from ..models import DisposalForm, Incident, IncidentEvent, ReviewMeeting
 from ..workflow import Action

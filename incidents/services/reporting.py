@@ -8,9 +8,9 @@ from django.db import transaction
 
 from departments.models import Department, User
 from departments.roles import Role
-from departments.services import stamp
 from opinion_system import clock
 from opinion_system.errors import DomainError, NotAllowed
+from opinion_system.stamps import stamp
 
 from .. import access
 from ..models import Evidence, Incident, IncidentEvent, IncidentSource, YearCounter
