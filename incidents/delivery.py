@@ -27,6 +27,7 @@ from django.utils import timezone
 from opinion_system.cache import broker_known_down, broker_ready, publish
 
 from .models import Deadline, Notice, WebhookEndpoint
+from .tasks import deliver_notice as deliver_notice_task
 
 log = logging.getLogger(__name__)
 
@@ -100,8 +101,6 @@ def pending_ids(now: dt.datetime, limit: int = 5000) -> list[int]:
 
 def queue_pending() -> int:
     """Hand pending rows to workers (or send them here without a broker). Never raises on a broker outage."""
-    from .tasks import deliver_notice
-
     now = timezone.now()
     delivered = deliver_in_app_now(now)
     # Redis is asked once, with the cache's short timeout: a hung broker costs this sweep half a second, not
@@ -115,7 +114,7 @@ def queue_pending() -> int:
     queued = 0
     for notice_id in ids:
         try:
-            sent = publish(deliver_notice, notice_id)
+            sent = publish(deliver_notice_task, notice_id)
         except Exception as exc:
             log.error("could not queue notice %s: %s", notice_id, exc)
             sent = False

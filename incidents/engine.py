@@ -25,9 +25,10 @@ from departments.models import Department, Liaison, User
 from departments.roles import Role
 from departments.selectors import users_with_role
 
-from . import rules
+from . import delivery, rules
 from .models import Deadline, IncidentEvent, SchedulerHeartbeat
 from .notices import Message, build_rows, endpoints_for, save_rows
+from .tokens import tokens_prune
 
 log = logging.getLogger(__name__)
 
@@ -299,9 +300,6 @@ def scheduler_status(now: dt.datetime | None = None) -> dict:
 
 def run_once() -> SweepResult:
     """What the beat task, the management command and the in-process scheduler all run."""
-    from . import delivery
-    from .tokens import tokens_prune
-
     result = sweep()
     result.queued = delivery.queue_pending()
     tokens_prune()  # the one-time form tokens of forms sent more than a day ago

@@ -231,7 +231,7 @@ class ResilientRedisCache(RedisCache):
 
 def _broker_cache() -> ResilientRedisCache | None:
     """The cache on the broker's Redis server, whose breaker speaks for the broker (None: no broker to ask)."""
-    from opinion_system.celery import app
+    from celery import current_app as app  # the project's app (opinion_system/__init__ loads it), by name
 
     if app.conf.task_always_eager:
         return None  # tasks run in-process: no broker

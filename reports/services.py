@@ -29,6 +29,7 @@ from django.utils import timezone
 from departments.models import User
 from incidents.models import Incident, Status
 from opinion_system import clock
+from opinion_system.cache import broker_ready, publish
 from opinion_system.errors import DomainError
 from opinion_system.stamps import stamp
 
@@ -36,6 +37,8 @@ from . import access, selectors
 from .models import ArchiveExport, Dossier, Job, JobStatus
 from .pdf import PdfUnavailable
 from .pdf import dossier as dossier_pdf
+from .tasks import build_dossier as build_dossier_task
+from .tasks import build_export as build_export_task
 
 logger = logging.getLogger(__name__)
 
@@ -67,15 +70,11 @@ def _file_sha256(name: str) -> str:
 
 def _dispatch(kind: str, pk: int) -> None:
     """Hand a job to a worker; with the broker down the row waits for jobs_resume()."""
-    from opinion_system.cache import broker_ready, publish
-
-    from . import tasks
-
     if not broker_ready():
         return  # Redis known down: not even tried (a request never waits for the broker's retries)
     model = Dossier if kind == "dossier" else ArchiveExport
     model.objects.filter(pk=pk).update(queued_at=clock.now())
-    task = tasks.build_dossier if kind == "dossier" else tasks.build_export
+    task = build_dossier_task if kind == "dossier" else build_export_task
     try:
         publish(task, pk)  # an unreachable broker opens the breaker: the next jobs are not tried either
     except Exception as exc:

@@ -10,6 +10,7 @@ export REDIS_URL=${REDIS_URL:-redis://127.0.0.1:6379/15}
 psql "${PG_URL%/*}/postgres" -tAc "SELECT 1 FROM pg_database WHERE datname='${PG_URL##*/}'" 2>/dev/null | grep -q 1 \
   || psql "${PG_URL%/*}/postgres" -qc "CREATE DATABASE \"${PG_URL##*/}\"" 2>/dev/null || true
 .venv/bin/ruff check .
+.venv/bin/lint-imports --no-cache >/dev/null || .venv/bin/lint-imports --no-cache  # the layers of .importlinter
 DATABASE_URL=$PG_URL DJANGO_SETTINGS_MODULE=opinion_system.settings_test .venv/bin/python manage.py makemigrations --check --dry-run -v0
 
 status=0

@@ -13,6 +13,7 @@ from opinion_system.errors import DomainError, StaleObject
 from opinion_system.stamps import stamp
 
 from ..models import DisposalForm, Incident, IncidentEvent, ReviewMeeting
+from ..signals import incident_archived
 from ..workflow import Action
 from . import deadlines
 from .common import (
@@ -270,11 +271,10 @@ def incident_archive(
 ) -> Incident:
     """第十四条: the office closes the case into the work archive; from now on it is read-only.
 
-    The dossier (工作档案 PDF) is requested in the same transaction, so it is never forgotten: its row is
-    the record, and the job that draws it is queued once the archive is committed.
+    The dossier (工作档案 PDF) is requested in the same transaction (by the work archive, listening to
+    `incident_archived`), so it is never forgotten: its row is the record, and the job that draws it is queued
+    once the archive is committed.
     """
-    from reports import services as archive  # reports builds on incidents, not the other way round
-
     incident, target = lock_incident(
         incident, actor=actor, action=Action.ARCHIVE, expected_version=expected_version
     )
@@ -284,5 +284,5 @@ def incident_archive(
     log_event(
         incident, kind=IncidentEvent.Kind.ARCHIVED, actor=actor, message="已归档，形成工作档案", reason=note
     )
-    archive.dossier_request(incident=incident, actor=actor)
+    incident_archived.send(sender=Incident, incident=incident, actor=actor)  # not robust: a failure rolls back
     return incident
