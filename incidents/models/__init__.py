@@ -1,0 +1,44 @@
+"""The data of an incident (舆情事件) and everything recorded while it is handled, by concept.
+
+Rows change only through incidents.services; the allowed moves live in incidents.workflow, the regulation's
+rules in incidents.rules.
+"""
+
+from ..rules import Category, Level
+from .deadlines import Deadline, SchedulerHeartbeat
+from .disposal import DisposalForm, LevelOneDuty, ProgressReport, ReplyStatement, ReviewMeeting
+from .incident import (
+    Evidence,
+    GradeEscalation,
+    Incident,
+    IncidentEvent,
+    IncidentSource,
+    Status,
+    YearCounter,
+    evidence_path,
+)
+from .notices import Notice, WebhookEndpoint
+from .tokens import FormToken
+
+__all__ = [
+    "Category",
+    "Deadline",
+    "DisposalForm",
+    "Evidence",
+    "FormToken",
+    "GradeEscalation",
+    "Incident",
+    "IncidentEvent",
+    "IncidentSource",
+    "Level",
+    "LevelOneDuty",
+    "Notice",
+    "ProgressReport",
+    "ReplyStatement",
+    "ReviewMeeting",
+    "SchedulerHeartbeat",
+    "Status",
+    "WebhookEndpoint",
+    "YearCounter",
+    "evidence_path",
+]

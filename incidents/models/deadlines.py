@@ -1,0 +1,89 @@
+"""Deadlines as rows (第十条) and the sweep's heartbeat."""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.utils import timezone
+from simple_history.models import HistoricalRecords
+
+from ..rules import FILING_HOURS, Exchange
+from .incident import Incident
+
+USER = settings.AUTH_USER_MODEL
+
+
+class Deadline(models.Model):
+    """时限: a stored due time and what happened to it; incidents.engine sweeps the open ones.
+
+    `next_notice_at` is the one moment the sweep looks at: the reminder before `due_at`, then the overdue
+    notice at `due_at`, the escalation (督办) later, and repeats while overdue, until met or moot.
+    """
+
+    class Kind(models.TextChoices):
+        FILING = "filing", f"处置结束{FILING_HOURS}小时内报送处置表"
+        DAILY_EXCHANGE = Exchange.DAILY.value, Exchange.DAILY.label
+        ROUND_THE_CLOCK = Exchange.ROUND_THE_CLOCK.value, Exchange.ROUND_THE_CLOCK.label
+        STATEMENT_REVIEW = "statement_review", "党政办审定回复通稿"
+
+    class State(models.TextChoices):
+        OPEN = "open", "进行中"
+        MET = "met", "已完成"
+        MOOT = "moot", "已撤销"
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="deadlines")
+    kind = models.CharField("时限类型", max_length=30, choices=Kind.choices)
+    due_at = models.DateTimeField("截止时间")
+    state = models.CharField("状态", max_length=10, choices=State.choices, default=State.OPEN)
+    created_at = models.DateTimeField("创建时间")
+    met_at = models.DateTimeField("完成时间", null=True, blank=True)
+    closed_reason = models.CharField("结束说明", max_length=200, blank=True)
+    next_notice_at = models.DateTimeField("下次通知时间", null=True, blank=True)
+    reminded_at = models.DateTimeField("已提醒", null=True, blank=True)
+    overdue_at = models.DateTimeField("已逾期通知", null=True, blank=True)
+    escalated_at = models.DateTimeField("已督办", null=True, blank=True)
+    overdue_notices = models.PositiveSmallIntegerField("逾期通知次数", default=0)
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "时限"
+        verbose_name_plural = "时限"
+        ordering = ["due_at", "id"]
+        default_permissions = ("view",)
+        indexes = [
+            # The sweep's one query: open rows whose next notice has come (see incidents.engine).
+            models.Index(
+                fields=["next_notice_at"], condition=Q(state="open"), name="deadline_open_next_notice"
+            ),
+            models.Index(fields=["due_at"], condition=Q(state="open"), name="deadline_open_due"),
+        ]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["incident", "kind"], condition=Q(state="open"), name="deadline_one_open_per_kind"
+            ),
+            models.CheckConstraint(
+                condition=~Q(state="met") | Q(met_at__isnull=False), name="deadline_met_has_time"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident.number} {self.get_kind_display()} {timezone.localtime(self.due_at):%Y-%m-%d %H:%M}"
+
+    @property
+    def met_late(self) -> bool:
+        return self.met_at is not None and self.met_at > self.due_at
+
+
+class SchedulerHeartbeat(models.Model):
+    """The last sweep: when the scheduler is silent, the office must see it (a stopped clock is the worst)."""
+
+    id = models.PositiveSmallIntegerField(primary_key=True, default=1)
+    last_sweep_at = models.DateTimeField("最近一次检查")
+    last_duration_ms = models.PositiveIntegerField("耗时（毫秒）", default=0)
+    last_processed = models.PositiveIntegerField("处理时限数", default=0)
+
+    class Meta:
+        verbose_name = "定时任务心跳"
+        verbose_name_plural = "定时任务心跳"
+
+    def __str__(self) -> str:
+        return f"{timezone.localtime(self.last_sweep_at):%Y-%m-%d %H:%M:%S}"
