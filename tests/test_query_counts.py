@@ -1,0 +1,164 @@
+"""The number of queries of every page, per role, written down (Zulip's style): a page that starts to query per
+row, or a selector that loses its select_related, shows here as a changed number in a readable diff.
+
+The counts are taken with twice as many rows as the first time, so a count that grows with the data fails too.
+A change that is meant (a new panel on a page) updates the table in the same commit, saying why.
+"""
+
+import pytest
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from incidents import services
+from tests.factories import approved_statement, assessed, filed, report, submitted
+
+ROLES = ("clerk", "xsc_liaison", "xsc_head", "xsc_leader", "approver", "leader", "sysadmin")
+
+# (page, role) → queries. Pages a role may not open are listed too: a refusal has its cost as well.
+EXPECTED = {
+    ('archive', 'approver'): 9,
+    ('archive', 'clerk'): 9,
+    ('archive', 'leader'): 9,
+    ('archive', 'sysadmin'): 9,
+    ('archive', 'xsc_head'): 9,
+    ('archive', 'xsc_leader'): 9,
+    ('archive', 'xsc_liaison'): 9,
+    ('detail_archived', 'approver'): 11,
+    ('detail_archived', 'clerk'): 17,
+    ('detail_archived', 'leader'): 15,
+    ('detail_archived', 'sysadmin'): 11,
+    ('detail_archived', 'xsc_head'): 16,
+    ('detail_archived', 'xsc_leader'): 16,
+    ('detail_archived', 'xsc_liaison'): 16,
+    ('detail_level2', 'approver'): 28,
+    ('detail_level2', 'clerk'): 19,
+    ('detail_level2', 'leader'): 15,
+    ('detail_level2', 'sysadmin'): 11,
+    ('detail_level2', 'xsc_head'): 15,
+    ('detail_level2', 'xsc_leader'): 15,
+    ('detail_level2', 'xsc_liaison'): 15,
+    ('home', 'approver'): 9,
+    ('home', 'clerk'): 11,
+    ('home', 'leader'): 6,
+    ('home', 'sysadmin'): 7,
+    ('home', 'xsc_head'): 8,
+    ('home', 'xsc_leader'): 7,
+    ('home', 'xsc_liaison'): 8,
+    ('liaisons', 'approver'): 9,
+    ('liaisons', 'clerk'): 16,
+    ('liaisons', 'leader'): 9,
+    ('liaisons', 'sysadmin'): 4,
+    ('liaisons', 'xsc_head'): 9,
+    ('liaisons', 'xsc_leader'): 9,
+    ('liaisons', 'xsc_liaison'): 9,
+    ('list', 'approver'): 7,
+    ('list', 'clerk'): 8,
+    ('list', 'leader'): 6,
+    ('list', 'sysadmin'): 6,
+    ('list', 'xsc_head'): 7,
+    ('list', 'xsc_leader'): 7,
+    ('list', 'xsc_liaison'): 7,
+    ('list_filtered', 'approver'): 7,
+    ('list_filtered', 'clerk'): 8,
+    ('list_filtered', 'leader'): 6,
+    ('list_filtered', 'sysadmin'): 6,
+    ('list_filtered', 'xsc_head'): 7,
+    ('list_filtered', 'xsc_leader'): 7,
+    ('list_filtered', 'xsc_liaison'): 7,
+    ('media_accounts', 'approver'): 9,
+    ('media_accounts', 'clerk'): 8,
+    ('media_accounts', 'leader'): 9,
+    ('media_accounts', 'sysadmin'): 6,
+    ('media_accounts', 'xsc_head'): 9,
+    ('media_accounts', 'xsc_leader'): 9,
+    ('media_accounts', 'xsc_liaison'): 9,
+    ('notices', 'approver'): 7,
+    ('notices', 'clerk'): 8,
+    ('notices', 'leader'): 4,
+    ('notices', 'sysadmin'): 4,
+    ('notices', 'xsc_head'): 7,
+    ('notices', 'xsc_leader'): 4,
+    ('notices', 'xsc_liaison'): 7,
+    ('overview', 'approver'): 9,
+    ('overview', 'clerk'): 8,
+    ('overview', 'leader'): 6,
+    ('overview', 'sysadmin'): 9,
+    ('overview', 'xsc_head'): 9,
+    ('overview', 'xsc_leader'): 7,
+    ('overview', 'xsc_liaison'): 9,
+    ('report', 'approver'): 4,
+    ('report', 'clerk'): 6,
+    ('report', 'leader'): 4,
+    ('report', 'sysadmin'): 4,
+    ('report', 'xsc_head'): 4,
+    ('report', 'xsc_leader'): 4,
+    ('report', 'xsc_liaison'): 4,
+    ('statement_queue', 'approver'): 4,
+    ('statement_queue', 'clerk'): 11,
+    ('statement_queue', 'leader'): 9,
+    ('statement_queue', 'sysadmin'): 9,
+    ('statement_queue', 'xsc_head'): 9,
+    ('statement_queue', 'xsc_leader'): 9,
+    ('statement_queue', 'xsc_liaison'): 9,
+}
+
+
+def pages(cases) -> dict[str, str]:
+    level2, archived = cases["level2"], cases["archived"]
+    return {
+        "home": reverse("incidents:home"),
+        "list": reverse("incidents:list"),
+        "list_filtered": reverse("incidents:list") + "?status=in_disposal&level=2&q=食堂",
+        "detail_level2": reverse("incidents:detail", args=[level2.pk]),
+        "detail_archived": reverse("incidents:detail", args=[archived.pk]),
+        "report": reverse("incidents:report"),
+        "notices": reverse("incidents:notices"),
+        "overview": reverse("incidents:overview"),
+        "statement_queue": reverse("incidents:statement_queue"),
+        "liaisons": reverse("departments:liaisons"),
+        "media_accounts": reverse("departments:media_accounts"),
+        "archive": reverse("reports:archive"),
+    }
+
+
+def make_cases(org, copies: int) -> dict:
+    cases = {}
+    for _ in range(copies):
+        report(org)
+        cases["level2"] = level2 = assessed(org, level=2)
+        for n in range(3):
+            services.progress_report_add(incident=level2, actor=org.p.xsc_liaison, content=f"第{n + 1}次互通")
+        approved_statement(org, level2)
+        submitted(org)
+        cases["archived"] = services.incident_archive(incident=filed(org), actor=org.p.clerk)
+    return cases
+
+
+def measure(org, cases) -> dict[tuple[str, str], int]:
+    counts = {}
+    for role in ROLES:
+        client = Client()
+        client.force_login(getattr(org.p, role))
+        client.get(reverse("incidents:home"))  # the session's first touch is not the page's cost
+        for page, url in pages(cases).items():
+            with CaptureQueriesContext(connection) as queries:
+                client.get(url)
+            counts[(page, role)] = len(queries)
+    return counts
+
+
+def table(counts: dict) -> str:
+    return "\n".join(f"    ({page!r}, {role!r}): {n}," for (page, role), n in sorted(counts.items()))
+
+
+@pytest.mark.django_db
+def test_every_page_runs_a_fixed_number_of_queries_per_role(org):
+    small = measure(org, make_cases(org, 1))
+    large = measure(org, make_cases(org, 2))
+    grew = {key: (small[key], large[key]) for key in small if large[key] != small[key]}
+    assert not grew, "queries grow with the data (page, role: before → after):\n" + "\n".join(
+        f"  {page} as {role}: {a} → {b}" for (page, role), (a, b) in sorted(grew.items())
+    )
+    assert large == EXPECTED, "the query counts changed; if that is meant, EXPECTED becomes:\n" + table(large)
