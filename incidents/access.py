@@ -90,10 +90,15 @@ def can_view(user, incident: Incident) -> bool:
         return True
     if incident.responsible_department_id in department_ids(user, VIEW_PERM):
         return True
-    return (
-        Role.ADMIN_OFFICE in roles_of(user)
-        and incident.statements.filter(status__in=REVIEWABLE_STATEMENT_STATES).exists()
-    )
+    if Role.ADMIN_OFFICE not in roles_of(user):
+        return False
+    # 党政办 sees an incident while a statement is with it: one query per incident and version, remembered on
+    # the user object for the request (a page asks once per action it might offer).
+    seen = user.__dict__.setdefault("_statement_view_cache", {})
+    key = (incident.pk, incident.version)
+    if key not in seen:
+        seen[key] = incident.statements.filter(status__in=REVIEWABLE_STATEMENT_STATES).exists()
+    return seen[key]
 
 
 def acts_for_department(user, department_id: int) -> bool:

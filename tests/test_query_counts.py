@@ -32,7 +32,7 @@ EXPECTED = {
     ('detail_archived', 'xsc_head'): 16,
     ('detail_archived', 'xsc_leader'): 16,
     ('detail_archived', 'xsc_liaison'): 16,
-    ('detail_level2', 'approver'): 28,
+    ('detail_level2', 'approver'): 16,
     ('detail_level2', 'clerk'): 19,
     ('detail_level2', 'leader'): 15,
     ('detail_level2', 'sysadmin'): 11,
