@@ -3,7 +3,7 @@
 from django.contrib.auth.models import Group
 from django.db.models import QuerySet
 
-from .models import Department, Liaison, User
+from .models import Department, Liaison, OfficialMediaAccount, User
 from .roles import Role
 
 
@@ -28,3 +28,23 @@ def department_people(department: Department) -> QuerySet[User]:
 
 def office_department() -> Department | None:
     return Department.objects.filter(duty=Department.Duty.OFFICE).first()
+
+
+def liaison_list() -> QuerySet[Liaison]:
+    """The liaison register (联络员备案), by department."""
+    return Liaison.objects.select_related("user", "department", "registered_by").order_by(
+        "department__sort_order", "status", "id"
+    )
+
+
+def liaison_get(*, pk: int) -> Liaison | None:
+    return Liaison.objects.select_related("user", "department").filter(pk=pk).first()
+
+
+def media_account_list() -> QuerySet[OfficialMediaAccount]:
+    """The register of official media accounts (第十三条)."""
+    return OfficialMediaAccount.objects.select_related("department", "editor__user").all()
+
+
+def media_account_get(*, pk: int) -> OfficialMediaAccount | None:
+    return OfficialMediaAccount.objects.filter(pk=pk).first()

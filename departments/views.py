@@ -2,14 +2,20 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_POST
 
 from opinion_system.errors import DomainError
 
-from . import access, services
+from . import access, selectors, services
 from .forms import LiaisonDeactivateForm, LiaisonRegisterForm, MediaAccountForm
-from .models import Liaison, OfficialMediaAccount
+
+
+def found(obj):
+    if obj is None:
+        raise Http404("记录不存在")
+    return obj
 
 
 @login_required
@@ -29,9 +35,7 @@ def liaisons(request):
                 request, f"{data['user'].display_name} 已备案为{data['department'].name}联络员。"
             )
             return redirect("departments:liaisons")
-    rows = Liaison.objects.select_related("user", "department", "registered_by").order_by(
-        "department__sort_order", "status", "id"
-    )
+    rows = selectors.liaison_list()
     context = {"form": form, "rows": rows, "can_register": access.may_register_liaisons(request.user)}
     return render(request, "departments/liaisons.html", context, status=400 if form.errors else 200)
 
@@ -40,7 +44,7 @@ def liaisons(request):
 @require_POST
 def liaison_register(request, pk: int):
     access.require_registers(request.user)
-    liaison = get_object_or_404(Liaison.objects.select_related("user", "department"), pk=pk)
+    liaison = found(selectors.liaison_get(pk=pk))
     try:
         services.liaison_register(
             actor=request.user, department=liaison.department, user=liaison.user, phone=liaison.phone
@@ -56,7 +60,7 @@ def liaison_register(request, pk: int):
 @require_POST
 def liaison_deactivate(request, pk: int):
     access.require_registers(request.user)
-    liaison = get_object_or_404(Liaison, pk=pk)
+    liaison = found(selectors.liaison_get(pk=pk))
     form = LiaisonDeactivateForm(request.POST)
     if not form.is_valid():
         messages.error(request, "请填写停用理由。")
@@ -73,7 +77,7 @@ def liaison_deactivate(request, pk: int):
 @login_required
 def media_accounts(request, pk: int | None = None):
     access.require_registers(request.user)
-    account = get_object_or_404(OfficialMediaAccount, pk=pk) if pk else None
+    account = found(selectors.media_account_get(pk=pk)) if pk else None
     form = MediaAccountForm(request.POST or None, instance=account)
     if request.method == "POST" and form.is_valid():
         try:
@@ -83,7 +87,7 @@ def media_accounts(request, pk: int | None = None):
         else:
             messages.success(request, f"已登记「{form.instance.name}」。")
             return redirect("departments:media_accounts")
-    rows = OfficialMediaAccount.objects.select_related("department", "editor__user").all()
+    rows = selectors.media_account_list()
     return render(
         request,
         "departments/media_accounts.html",

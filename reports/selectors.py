@@ -269,3 +269,7 @@ def dossiers_needing_attention(limit: int = 50) -> list[Incident]:
         .select_related("dossier", "responsible_department")
         .order_by("-archived_at", "-id")[:limit]
     )
+
+
+def export_get(*, pk: int) -> ArchiveExport | None:
+    return ArchiveExport.objects.select_related("requested_by").filter(pk=pk).first()

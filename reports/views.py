@@ -3,8 +3,8 @@ reports.access (404 for an incident the user may not see, 403 for a page of anot
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, HttpResponse
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.cache import patch_cache_control
 from django.utils.http import content_disposition_header
@@ -15,7 +15,6 @@ from opinion_system.errors import DomainError, NotAllowed
 
 from . import access, pdf, selectors, services
 from .forms import ExportForm
-from .models import ArchiveExport
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -156,7 +155,9 @@ def archive_page(request):
 def export_row(request, pk: int):
     """One export's row (htmx polls it while the job runs)."""
     access.require_manage_archive(request.user)
-    export = get_object_or_404(ArchiveExport.objects.select_related("requested_by"), pk=pk)
+    export = selectors.export_get(pk=pk)
+    if export is None:
+        raise Http404("导出不存在")
     return _private(render(request, "reports/_export_row.html", {"e": export}))
 
 
@@ -164,7 +165,9 @@ def export_row(request, pk: int):
 @require_safe
 def export_download(request, pk: int):
     access.require_manage_archive(request.user)
-    export = get_object_or_404(ArchiveExport, pk=pk)
+    export = selectors.export_get(pk=pk)
+    if export is None:
+        raise Http404("导出不存在")
     if not export.file or export.status != "done":
         return HttpResponse(
             "导出尚未完成，请稍后再试。", status=409, content_type="text/plain; charset=utf-8"
