@@ -101,6 +101,11 @@ def can_view(user, incident: Incident) -> bool:
     return seen[key]
 
 
+def can_see_merge_target(user, incident: Incident) -> bool:
+    """A merged duplicate names and links the incident it went into only to who may see that one."""
+    return incident.merged_into_id is not None and can_view(user, incident.merged_into)
+
+
 def acts_for_department(user, department_id: int) -> bool:
     return department_id in department_ids(user, ACT_PERM)
 

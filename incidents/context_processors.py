@@ -17,7 +17,7 @@ def bell(request):
         return {}
     # A silent scheduler is the worst failure of this system: the office must see it at once.
     office = is_office(user) or user.is_superuser
-    unread, last_sweep_at = selectors.bell_state(user, with_scheduler=office)  # read live, never cached
+    unread, last_sweep_at = selectors.bell_get(user=user, with_scheduler=office)  # read live, never cached
     context = {"unread_notices": unread}
     if office:
         context["scheduler"] = scheduler_banner(last_sweep_at)

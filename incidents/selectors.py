@@ -16,6 +16,8 @@ from django.utils.html import escape
 from . import access
 from .models import (
     Deadline,
+    DisposalForm,
+    Evidence,
     GradeEscalation,
     Incident,
     Level,
@@ -26,7 +28,7 @@ from .models import (
 )
 
 
-def incident_list(user) -> QuerySet[Incident]:
+def incident_list(*, user) -> QuerySet[Incident]:
     """The user's incidents with what a list row shows (next deadline included), in one query."""
     return with_list_columns(access.incidents_visible_to(user))
 
@@ -158,7 +160,7 @@ def row_count(incidents: QuerySet[Incident]) -> RowCount:
     return RowCount(total, approximate=True)
 
 
-def statements_awaiting_review() -> QuerySet[ReplyStatement]:
+def statement_list_submitted() -> QuerySet[ReplyStatement]:
     """党政办's queue: submitted statements, oldest first, with the incident context."""
     return (
         ReplyStatement.objects.filter(status=ReplyStatement.Status.SUBMITTED)
@@ -167,9 +169,9 @@ def statements_awaiting_review() -> QuerySet[ReplyStatement]:
     )
 
 
-def statement_queue(limit: int = 50) -> list[ReplyStatement]:
+def statement_review_queue(*, limit: int = 50) -> list[ReplyStatement]:
     """党政办's queue with each statement's previous version and the change from it, in two queries."""
-    statements = list(statements_awaiting_review()[:limit])
+    statements = list(statement_list_submitted()[:limit])
     earlier = ReplyStatement.objects.filter(incident_id__in={s.incident_id for s in statements}).order_by(
         "incident_id", "number"
     )
@@ -197,7 +199,7 @@ def statement_diff(previous: str, text: str) -> str:
     return "".join(out)
 
 
-def overview(user) -> dict:
+def overview_get(*, user) -> dict:
     """The leaders' first page: open incidents by level, overdue deadlines, recent escalations."""
     visible = access.incidents_visible_to(user)
     open_statuses = [
@@ -232,7 +234,7 @@ def overview(user) -> dict:
     }
 
 
-def open_deadlines_for(user) -> QuerySet[Deadline]:
+def deadline_list_open(*, user) -> QuerySet[Deadline]:
     return (
         Deadline.objects.filter(state=Deadline.State.OPEN, incident__in=access.incidents_visible_to(user))
         .select_related("incident")
@@ -240,7 +242,7 @@ def open_deadlines_for(user) -> QuerySet[Deadline]:
     )
 
 
-def my_notices(user) -> QuerySet[Notice]:
+def notice_list(*, user) -> QuerySet[Notice]:
     """The user's in-app notices (the bell), newest first; cancelled reminders are not shown."""
     return Notice.objects.filter(
         recipient=user, channel=Notice.Channel.IN_APP, cancelled_at__isnull=True
@@ -250,7 +252,7 @@ def my_notices(user) -> QuerySet[Notice]:
 NOTICE_HIDDEN_SUBJECT = "（该舆情已移交其他部门，通知内容不再显示）"
 
 
-def notices_as_seen(user, notices) -> list[Notice]:
+def notice_list_as_seen(*, user, notices) -> list[Notice]:
     """A notice about an incident the user may no longer see (moved to another department) keeps its kind and
     time, not the incident's title or link; the row itself stays as it was sent."""
     notices = list(notices)
@@ -263,25 +265,25 @@ def notices_as_seen(user, notices) -> list[Notice]:
     return notices
 
 
-def unread_notice_count(user) -> int:
-    return my_notices(user).filter(read_at__isnull=True).count()
+def notice_count_unread(*, user) -> int:
+    return notice_list(user=user).filter(read_at__isnull=True).count()
 
 
-def last_sweep_at() -> dt.datetime | None:
+def sweep_last_at() -> dt.datetime | None:
     """When the deadline sweep last ran (None before the first sweep)."""
     return SchedulerHeartbeat.objects.filter(pk=1).values_list("last_sweep_at", flat=True).first()
 
 
-def bell_state(user, *, with_scheduler: bool) -> tuple[int, dt.datetime | None]:
+def bell_get(*, user, with_scheduler: bool) -> tuple[int, dt.datetime | None]:
     """The user's unread in-app notices, read live on every page; and the last sweep when asked (else None)."""
-    return unread_notice_count(user), (last_sweep_at() if with_scheduler else None)
+    return notice_count_unread(user=user), (sweep_last_at() if with_scheduler else None)
 
 
 MERGED_INTO_HIDDEN = "作为重复上报合并至另一条舆情（该舆情不在您的查看范围内）"
 MERGED_FROM_HIDDEN = "合并了一条重复上报（该上报不在您的查看范围内）"
 
 
-def incident_timeline(incident: Incident, viewer) -> list:
+def incident_timeline(*, incident: Incident, viewer) -> list:
     """The case log as `viewer` may read it: a line about another incident (a merge) names that incident only
     to who may see it (第五条: only people with a reason to see an incident learn of it)."""
     events = list(incident.events.select_related("actor").order_by("created_at", "id"))
@@ -294,10 +296,6 @@ def incident_timeline(incident: Incident, viewer) -> list:
                     MERGED_INTO_HIDDEN if event.related_id == incident.merged_into_id else MERGED_FROM_HIDDEN
                 )
     return events
-
-
-def may_see_merge_target(viewer, incident: Incident) -> bool:
-    return incident.merged_into_id is not None and access.can_view(viewer, incident.merged_into)
 
 
 @dataclass(frozen=True)
@@ -325,7 +323,7 @@ ALERTS = {
 }
 
 
-def first_time_measures(incident: Incident) -> list[Measure]:
+def incident_first_time_measures(*, incident: Incident) -> list[Measure]:
     """From discovery to the office; from a level-2/1 decision to the notices reaching 党政办 / top leaders."""
     measures = [
         Measure(
@@ -349,3 +347,57 @@ def first_time_measures(incident: Incident) -> list[Measure]:
             Measure(ALERTS[items[0][0]], items[0][1], done, settings.LEVEL_ALERT_EXPECTED_MINUTES)
         )
     return measures
+
+
+OPEN_FOR_DEPARTMENT = (Status.IN_DISPOSAL, Status.DISPOSAL_ENDED, Status.RETURNED)
+
+
+def home_lists(*, user, office: bool, reviews_statements: bool) -> dict:
+    """工作台: the short lists of what this person has to do next (each a bounded query)."""
+    visible = incident_list(user=user)
+    lists = {
+        "deadlines": deadline_list_open(user=user)[:10],
+        "mine": visible.filter(status__in=OPEN_FOR_DEPARTMENT)[:10],
+        "my_reports": Incident.objects.filter(reporter=user).select_related("responsible_department")[:5],
+    }
+    if office:
+        lists["inbox"] = visible.filter(status=Status.REPORTED).order_by("reported_at")[:10]
+        lists["to_file"] = visible.filter(status=Status.FORM_SUBMITTED).order_by("reported_at")[:10]
+    if reviews_statements:
+        lists["statements"] = statement_list_submitted()[:10]
+    return lists
+
+
+AFTER_DISPOSAL = (
+    Status.DISPOSAL_ENDED,
+    Status.FORM_SUBMITTED,
+    Status.RETURNED,
+    Status.FILED,
+    Status.ARCHIVED,
+)
+
+
+def incident_records(*, incident: Incident, viewer) -> dict:
+    """Everything recorded on an incident that its page shows, each a query of its own (none per row)."""
+    return {
+        "statements": list(incident.statements.select_related("author", "reviewed_by").order_by("-number")),
+        "disposal_form": DisposalForm.objects.filter(incident=incident)
+        .select_related("leader_opinion_by", "head_signed_by", "reviewed_by")
+        .first(),
+        # 复盘会 come after the disposal: a case still being handled costs no query for them.
+        "meetings": list(incident.review_meetings.select_related("recorded_by"))
+        if incident.status in AFTER_DISPOSAL
+        else [],
+        "sources": incident.sources.all(),
+        "evidence": incident.evidence.select_related("uploaded_by"),
+        "deadlines": incident.deadlines.order_by("-state", "due_at"),
+        "duties": incident.level_one_duties.select_related("recorded_by"),
+        "progress": incident.progress_reports.select_related("author").order_by("-created_at"),
+        "escalations": incident.escalations.select_related("actor"),
+        "timeline": incident_timeline(incident=incident, viewer=viewer),
+        "measures": incident_first_time_measures(incident=incident),
+    }
+
+
+def evidence_get(*, pk: int) -> Evidence | None:
+    return Evidence.objects.filter(pk=pk).select_related("incident").first()

@@ -10,14 +10,13 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from .. import access, engine, selectors
-from ..models import Evidence
 from .redirects import safe_next
 
 
 @login_required
 def evidence_download(request, pk: int):
     """Evidence only through here: access checked, always an attachment, never sniffed into HTML."""
-    evidence = Evidence.objects.filter(pk=pk).select_related("incident").first()
+    evidence = selectors.evidence_get(pk=pk)
     if evidence is None or not access.can_view(request.user, evidence.incident):
         raise Http404("文件不存在")
     try:
@@ -35,8 +34,8 @@ def evidence_download(request, pk: int):
 @login_required
 def notice_list(request):
     """The bell's page: every in-app notice of the user, unread first marked."""
-    page = Paginator(selectors.my_notices(request.user), 30).get_page(request.GET.get("page"))
-    page.object_list = selectors.notices_as_seen(request.user, page.object_list)
+    page = Paginator(selectors.notice_list(user=request.user), 30).get_page(request.GET.get("page"))
+    page.object_list = selectors.notice_list_as_seen(user=request.user, notices=page.object_list)
     return render(request, "incidents/notices.html", {"page": page})
 
 
@@ -44,7 +43,7 @@ def notice_list(request):
 @require_POST
 def notice_mark_read(request):
     """Mark one notice (id in the form) or all of the user's notices read; another's id changes nothing."""
-    notices = selectors.my_notices(request.user).filter(read_at__isnull=True)
+    notices = selectors.notice_list(user=request.user).filter(read_at__isnull=True)
     notice_id = request.POST.get("id", "")
     if notice_id:
         # isdigit alone accepts "²", which int() refuses

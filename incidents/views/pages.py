@@ -14,40 +14,20 @@ from opinion_system.errors import DomainError
 
 from .. import access, forms, selectors, services, workflow
 from ..actions import REGISTRY, SPECS, Situation, Spec
-from ..models import DisposalForm, Incident, LevelOneDuty, ReplyStatement, Status
+from ..models import Incident, LevelOneDuty, ReplyStatement, Status
 from ..tokens import claim_token, release_token
 
 PAGE_SIZE = 25
-AFTER_DISPOSAL = (
-    Status.DISPOSAL_ENDED,
-    Status.FORM_SUBMITTED,
-    Status.RETURNED,
-    Status.FILED,
-    Status.ARCHIVED,
-)
 
 
 @login_required
 def home(request):
     """工作台: what this person has to do next."""
     user = request.user
-    roles = roles_of(user)
-    visible = selectors.incident_list(user)
-    open_statuses = [Status.IN_DISPOSAL, Status.DISPOSAL_ENDED, Status.RETURNED]
-    context = {
-        "roles": sorted(role.label for role in roles),
-        "deadlines": selectors.open_deadlines_for(user)[:10],
-        "mine": visible.filter(status__in=open_statuses)[:10],
-        "now": timezone.now(),
-    }
-    if is_office(user):
-        context["inbox"] = visible.filter(status=Status.REPORTED).order_by("reported_at")[:10]
-        context["to_file"] = visible.filter(status=Status.FORM_SUBMITTED).order_by("reported_at")[:10]
-    if access.can_review_statements(user):
-        context["statements"] = selectors.statements_awaiting_review()[:10]
-    context["my_reports"] = Incident.objects.filter(reporter=user).select_related("responsible_department")[
-        :5
-    ]
+    context = selectors.home_lists(
+        user=user, office=is_office(user), reviews_statements=access.can_review_statements(user)
+    )
+    context.update(roles=sorted(role.label for role in roles_of(user)), now=timezone.now())
     return render(request, "incidents/home.html", context)
 
 
@@ -57,7 +37,9 @@ def overview(request):
     if not access.can_see_overview(request.user):
         raise PermissionDenied("只有领导和领导小组办公室可以查看总览。")
     return render(
-        request, "incidents/overview.html", {**selectors.overview(request.user), "now": timezone.now()}
+        request,
+        "incidents/overview.html",
+        {**selectors.overview_get(user=request.user), "now": timezone.now()},
     )
 
 
@@ -163,34 +145,14 @@ def statement_rows(
 
 
 def detail_context(user, incident: Incident, bound: dict | None = None) -> dict:
-    statements = list(incident.statements.select_related("author", "reviewed_by").order_by("-number"))
-    disposal_form = (
-        DisposalForm.objects.filter(incident=incident)
-        .select_related("leader_opinion_by", "head_signed_by", "reviewed_by")
-        .first()
-    )
-    # 复盘会 come after the disposal: a case still being handled costs no query for them.
-    meetings = (
-        list(incident.review_meetings.select_related("recorded_by"))
-        if incident.status in AFTER_DISPOSAL
-        else []
-    )
+    records = selectors.incident_records(incident=incident, viewer=user)
+    statements, disposal_form, meetings = records["statements"], records["disposal_form"], records["meetings"]
     situation = Situation(incident, disposal_form, statements, meetings)
     rows, reviewable, publishable = statement_rows(user, situation, bound or {})
     return {
         "incident": incident,
-        "sources": incident.sources.all(),
-        "evidence": incident.evidence.select_related("uploaded_by"),
-        "deadlines": incident.deadlines.order_by("-state", "due_at"),
-        "duties": incident.level_one_duties.select_related("recorded_by"),
-        "statements": statements,
-        "disposal_form": disposal_form,
-        "progress": incident.progress_reports.select_related("author").order_by("-created_at"),
-        "escalations": incident.escalations.select_related("actor"),
-        "meetings": meetings,
-        "timeline": selectors.incident_timeline(incident, user),
-        "merge_target_visible": selectors.may_see_merge_target(user, incident),
-        "measures": selectors.first_time_measures(incident),
+        **records,
+        "merge_target_visible": access.can_see_merge_target(user, incident),
         "actions": action_forms(user, situation, bound),
         "statement_rows": rows,
         "can_review": reviewable,
@@ -247,7 +209,7 @@ def statement_queue(request):
     """党政办: statements awaiting approval with the incident context and the change from the last version."""
     if not access.can_review_statements(request.user):
         raise PermissionDenied("只有党政办可以审定回复通稿。")
-    statements = selectors.statement_queue()
+    statements = selectors.statement_review_queue()
     return render(
         request,
         "incidents/statement_queue.html",

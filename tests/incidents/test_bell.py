@@ -37,15 +37,17 @@ def bell_badge(client, user) -> str:
 
 def test_the_count_is_what_the_bell_page_counts(org):
     head, clerk = org.p.xsc_head, org.p.clerk
-    before = selectors.unread_notice_count(head)
+    before = selectors.notice_count_unread(user=head)
     notice(head), notice(head)
     notice(head, read_at=timezone.now())
     notice(head, cancelled_at=timezone.now())
     notice(head, channel=Notice.Channel.EMAIL)
     notice(clerk)
     for user in (head, clerk):
-        assert selectors.bell_state(user, with_scheduler=False)[0] == selectors.unread_notice_count(user)
-    assert selectors.unread_notice_count(head) == before + 2
+        assert selectors.bell_get(user=user, with_scheduler=False)[0] == selectors.notice_count_unread(
+            user=user
+        )
+    assert selectors.notice_count_unread(user=head) == before + 2
 
 
 def test_the_bell_changes_as_soon_as_a_notice_is_written_and_read(client, org):
@@ -70,7 +72,7 @@ def test_the_banner_agrees_with_the_scheduler_status(db, minutes_ago):
             pk=1, defaults={"last_sweep_at": now - dt.timedelta(minutes=minutes_ago)}
         )
     with time_machine.travel(now, tick=False):
-        last_sweep_at = selectors.last_sweep_at()
+        last_sweep_at = selectors.sweep_last_at()
         status = engine.scheduler_status()
         assert scheduler_banner(last_sweep_at) == {
             "ok": status["ok"],
@@ -80,5 +82,5 @@ def test_the_banner_agrees_with_the_scheduler_status(db, minutes_ago):
 
 def test_only_the_office_reads_the_scheduler(org):
     SchedulerHeartbeat.objects.update_or_create(pk=1, defaults={"last_sweep_at": timezone.now()})
-    assert selectors.bell_state(org.p.clerk, with_scheduler=True)[1] is not None
-    assert selectors.bell_state(org.p.xsc_liaison, with_scheduler=False)[1] is None
+    assert selectors.bell_get(user=org.p.clerk, with_scheduler=True)[1] is not None
+    assert selectors.bell_get(user=org.p.xsc_liaison, with_scheduler=False)[1] is None

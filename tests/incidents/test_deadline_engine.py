@@ -301,7 +301,7 @@ def test_first_time_reporting_is_measured_and_late_is_flagged(client, org):
         incident = services.incident_assess(
             incident=incident, actor=org.p.clerk, category="E", level=1, responsible_department=org.xsc
         )
-    measures = {m.label: m for m in selectors.first_time_measures(incident)}
+    measures = {m.label: m for m in selectors.incident_first_time_measures(incident=incident)}
     assert measures["发现到上报党群工作部"].minutes == 180 and measures["发现到上报党群工作部"].late
     # The alerts reach the bells of 党政办 and the top leaders in the same transaction as the assessment.
     assert measures["研判/升级后通知党政办"].minutes == 0 and not measures["研判/升级后通知党政办"].late
