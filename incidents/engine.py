@@ -210,8 +210,9 @@ def claim_due(now: dt.datetime, limit: int = SWEEP_LIMIT) -> list[Deadline]:
 def _save_stages(due: list[Deadline]) -> None:
     """Write the advanced stages back in one statement.
 
-    Django's bulk_update builds a CASE per row and field (5,000 expressions for 1,000 rows, ~0.7 s here);
-    on PostgreSQL one UPDATE … FROM (VALUES …) does the same in ~40 ms.
+    Django's bulk_update builds a CASE per row and field (5,000 expressions for 1,000 rows), which PostgreSQL
+    plans slowly while the sweep holds its row locks; there one UPDATE … FROM (VALUES …) does the same
+    (vendor-gated, bulk_update elsewhere; tests/test_raw_sql.py keeps the register of hand-written SQL).
     """
     if connection.vendor != "postgresql":
         Deadline.objects.bulk_update(due, STAGE_FIELDS, batch_size=500)

@@ -78,23 +78,20 @@ class ListRow(TypedDict):
     reported: str
 
 
-# A dict per row rather than the model: Django's template engine spends ~3.5 ms on 25 rows that call
-# get_status_display, {% url %} and |date itself, ~0.6 ms on the same rows as plain values (measured on the
-# benchmark database, scripts/bench_pages.py). The labels are the models' own choices.
+# A row of plain values rather than the model: the list (the page people open most) formats each cell once, in
+# Beijing time, and the template only prints. The labels are the models' own choices.
 _STATUS_LABELS = dict(Status.choices)
 _LEVEL_LABELS = dict(Level.choices)
-_URL_PK = 2147483647  # reversed once a page and split around: one reverse() instead of one per row
 
 
 def list_rows(incidents, *, now: dt.datetime) -> list[ListRow]:
     """The rows of one page (incidents read through with_list_columns), formatted as the list shows them."""
-    head, tail = reverse("incidents:detail", args=[_URL_PK]).split(str(_URL_PK))
     rows = []
     for i in incidents:
         due = i.next_due_at and timezone.localtime(i.next_due_at)
         rows.append(
             ListRow(
-                url=f"{head}{i.pk}{tail}",
+                url=reverse("incidents:detail", args=[i.pk]),
                 number=i.number,
                 title=i.title,
                 department=i.responsible_department.name,
@@ -111,8 +108,8 @@ def list_rows(incidents, *, now: dt.datetime) -> list[ListRow]:
     return rows
 
 
-# Counting the rows of a long list costs PostgreSQL milliseconds on every page (3-4 ms for 100,000 incidents, and
-# as much for a department's 6,000 scattered ones), more than the rest of the list's queries together. Up to
+# Counting the rows of a long list scans every row the person may see, on every page — for the office the whole
+# table, for a department its rows scattered through it — more than the rest of the list's queries. Up to
 # this many rows the count is exact and live (LIMIT stops the scan there, four pages of rows); above it the page
 # shows the exact count of at most COUNT_CACHE_SECONDS ago, rounded and marked "约" — nobody pages through a
 # hundred rows by their total, and the rows themselves are always read live.
@@ -136,9 +133,8 @@ class RowCount:
 
 
 # A cached count at least this large is used without the capped count first: to fall from there to the exact
-# range within COUNT_CACHE_SECONDS, a hundred incidents would have to leave the list in a minute. The capped
-# count costs 0.4 ms for the office and 0.8 ms for a department's liaison (LIMIT over the department-or-reporter
-# condition), a tenth of the page.
+# range within COUNT_CACHE_SECONDS, a hundred incidents would have to leave the list in a minute; so a long list
+# skips even the capped count.
 COUNT_SURELY_LONG = 2 * COUNT_EXACT_UP_TO
 
 

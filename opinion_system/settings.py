@@ -284,8 +284,8 @@ CACHES = {
         else {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}
     )
 }
-# Sessions read from Redis, written to both: every signed-in request reads its session, and Redis answers in a
-# third of the time of the ORM query (~0.3 ms of a ~10 ms list page). Only with Redis: a per-process cache
+# Sessions read from Redis, written to both: every signed-in request reads its session, and Redis answers it
+# without a database round trip. Only with Redis: a per-process cache
 # would let another worker keep a session that was logged out in this one. Redis unreachable: read from the
 # database, and the copies cached before the outage are purged when it is back (opinion_system.cache).
 SESSION_ENGINE = "django.contrib.sessions.backends." + ("cached_db" if REDIS_URL else "db")
