@@ -21,9 +21,10 @@ import urllib.request
 
 from django.conf import settings
 from django.core.mail import send_mail
-from django.db.models import Count, F, Min, Q
+from django.db.models import Count, F, Min
 from django.utils import timezone
 
+from opinion_system import claims
 from opinion_system.cache import broker_known_down, broker_ready, publish
 
 from .models import Deadline, Notice, WebhookEndpoint
@@ -31,9 +32,15 @@ from .tasks import deliver_notice as deliver_notice_task
 
 log = logging.getLogger(__name__)
 
-CLAIM = dt.timedelta(minutes=5)  # longer than a delivery can take (webhook timeout 10 s)
-REQUEUE_AFTER = dt.timedelta(minutes=10)  # a queued task not run by then is queued again
 WEBHOOK_TIMEOUT = 10
+# The claim outlives any one delivery (a robot must answer within WEBHOOK_TIMEOUT; a task is killed at
+# CELERY_TASK_TIME_LIMIT), so no second worker takes a notice still being sent; one whose worker died is
+# free again after it.
+LEASE = dt.timedelta(minutes=5)
+# Redis hands a killed worker's task out again after its visibility timeout (10 minutes, settings'
+# CELERY_BROKER_TRANSPORT_OPTIONS): a notice still unsent after that was lost with the broker, and queuing
+# it again sooner would only queue copies.
+REQUEUE_AFTER = dt.timedelta(minutes=10)
 
 
 class DeliveryError(Exception):
@@ -44,18 +51,11 @@ def backoff(attempts: int) -> dt.timedelta:
     return dt.timedelta(minutes=min(60, 2 ** max(0, attempts - 1)))
 
 
-def _claim(notice_id: int, now: dt.datetime) -> bool:
-    return bool(
-        Notice.objects.filter(pk=notice_id, sent_at__isnull=True, cancelled_at__isnull=True)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(claimed_until=now + CLAIM, attempts=F("attempts") + 1)
-    )
-
-
 def deliver(notice_id: int) -> str:
     """Send one notice if nobody else is sending it; returns what happened (for logs and tests)."""
     now = timezone.now()
-    if not _claim(notice_id, now):
+    unsent = Notice.objects.filter(pk=notice_id, sent_at__isnull=True, cancelled_at__isnull=True)
+    if claims.claim(unsent, now=now, lease=LEASE) is None:
         return "skipped"
     notice = Notice.objects.select_related("recipient", "endpoint", "deadline", "incident").get(pk=notice_id)
     if (
@@ -92,8 +92,7 @@ def pending_ids(now: dt.datetime, limit: int = 5000) -> list[int]:
         Notice.objects.filter(sent_at__isnull=True, cancelled_at__isnull=True)
         .exclude(channel=Notice.Channel.IN_APP)
         .filter(attempts__lt=settings.NOTICE_MAX_ATTEMPTS)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .filter(Q(queued_at__isnull=True) | Q(queued_at__lt=now - REQUEUE_AFTER))
+        .filter(claims.requeue_due(now, after=REQUEUE_AFTER))
         .order_by("created_at")
         .values_list("pk", flat=True)[:limit]
     )

@@ -23,12 +23,11 @@ from django.core.files import File
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.db.models import F, Q
 from django.utils import timezone
 
 from departments.models import User
 from incidents.models import Incident, Status
-from opinion_system import clock
+from opinion_system import claims, clock
 from opinion_system.cache import broker_ready, publish
 from opinion_system.errors import DomainError
 from opinion_system.stamps import stamp
@@ -44,11 +43,16 @@ logger = logging.getLogger(__name__)
 
 DOSSIER_DIR = "archive/dossiers"
 EXPORT_DIR = "archive/exports"
-# A worker holds a job this long and extends the hold as it progresses; a dead worker's job is free after it.
-CLAIM = dt.timedelta(minutes=5)
-# A queued job nobody picked up within this (the broker lost it, or was down) is queued again.
+# A worker's hold on a job, renewed at every step it reports: longer than any one step (a dossier is drawn
+# within CELERY_TASK_TIME_LIMIT), so a live worker keeps even a long export; a dead worker's job is free
+# after it.
+LEASE = dt.timedelta(minutes=5)
+# Someone is watching the job's progress card: a job no worker started within two sweeps was lost by the
+# broker (or never reached it) and is queued again; the copy of a job that was only slow finds it claimed
+# and does nothing.
 REQUEUE_AFTER = dt.timedelta(minutes=2)
 MAX_ATTEMPTS = 3
+ACTIVE = (JobStatus.PENDING, JobStatus.RUNNING)
 MAX_EXPORT_DAYS = 366 * 5
 GENERIC_FAILURE = "生成时出现内部错误，系统已记录；请稍后点击“重新生成”，如仍失败请联系系统管理员。"
 
@@ -121,23 +125,16 @@ def dossier_regenerate(*, incident: Incident, actor: User) -> Dossier:
 
 def _claim(model: type[Job], pk: int, first_step: str) -> dt.datetime | None:
     """Take the job for this worker; returns the claim (its expiry) or None when it is not ours to run."""
-    now = clock.now()
-    until = now + CLAIM
-    taken = (
-        model.objects.filter(
-            pk=pk, status__in=[JobStatus.PENDING, JobStatus.RUNNING], attempts__lt=MAX_ATTEMPTS
-        )
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
-        .update(
-            status=JobStatus.RUNNING,
-            claimed_until=until,
-            attempts=F("attempts") + 1,
-            progress=5,
-            step=first_step,
-            error="",
-        )
+    runnable = model.objects.filter(pk=pk, status__in=ACTIVE, attempts__lt=MAX_ATTEMPTS)
+    return claims.claim(
+        runnable,
+        now=clock.now(),
+        lease=LEASE,
+        status=JobStatus.RUNNING,
+        progress=5,
+        step=first_step,
+        error="",
     )
-    return until if taken else None
 
 
 class LostClaim(Exception):
@@ -146,11 +143,11 @@ class LostClaim(Exception):
 
 def _progress(model: type[Job], pk: int, claim: dt.datetime, percent: int, step: str, **extra) -> dt.datetime:
     """Record how far the job got and extend the hold; raises LostClaim if the job is no longer ours."""
-    until = clock.now() + CLAIM
-    moved = model.objects.filter(pk=pk, claimed_until=claim, status=JobStatus.RUNNING).update(
-        progress=min(percent, 99), step=step, claimed_until=until, **extra
+    running = model.objects.filter(pk=pk, status=JobStatus.RUNNING)
+    until = claims.renew(
+        running, held=claim, now=clock.now(), lease=LEASE, progress=min(percent, 99), step=step, **extra
     )
-    if not moved:
+    if until is None:
         raise LostClaim
     return until
 
@@ -289,7 +286,7 @@ def export_request(*, actor: User, start: dt.date, end: dt.date) -> ArchiveExpor
         requested_by=actor,
         period_start=start,
         period_end=end,
-        status__in=[JobStatus.PENDING, JobStatus.RUNNING],
+        status__in=ACTIVE,
     ).first()
     if same is not None:
         return same
@@ -422,9 +419,9 @@ def jobs_resume() -> int:
     now = clock.now()
     queued = 0
     for kind, model in (("dossier", Dossier), ("export", ArchiveExport)):
-        free = Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
-        active = model.objects.filter(status__in=[JobStatus.PENDING, JobStatus.RUNNING]).filter(free)
-        for pk, status, error in active.filter(attempts__gte=MAX_ATTEMPTS).values_list(
+        free = claims.free(now)
+        active = model.objects.filter(status__in=ACTIVE)
+        for pk, status, error in active.filter(free, attempts__gte=MAX_ATTEMPTS).values_list(
             "pk", "status", "error"
         ):
             model.objects.filter(pk=pk, status=status).filter(free).update(
@@ -434,9 +431,7 @@ def jobs_resume() -> int:
                 claimed_until=None,
                 finished_at=now,
             )
-        lost = active.filter(attempts__lt=MAX_ATTEMPTS).filter(
-            Q(queued_at__isnull=True) | Q(queued_at__lt=now - REQUEUE_AFTER)
-        )
+        lost = active.filter(claims.requeue_due(now, after=REQUEUE_AFTER), attempts__lt=MAX_ATTEMPTS)
         for pk in list(lost.values_list("pk", flat=True)[:100]):
             _dispatch(kind, pk)
             queued += 1
