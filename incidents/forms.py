@@ -11,7 +11,7 @@ from django.utils.html import format_html_join
 from django.utils.safestring import SafeString, mark_safe
 
 from departments.models import Department
-from opinion_system.forms import PlausibleDateField, PlausibleDateTimeField
+from opinion_system.forms import PlausibleDateField, PlausibleDateTimeField, StyledForm
 
 from . import rules
 from .models import Category, Deadline, Incident, IncidentSource, Level, LevelOneDuty, Status
@@ -39,24 +39,6 @@ class MultipleFileField(forms.FileField):
             # FileField.clean would never see the empty list: without this an upload with no file "succeeds".
             raise forms.ValidationError("请选择要上传的文件。", code="required")
         return [super(MultipleFileField, self).clean(f, initial) for f in files]
-
-
-class StyledForm(forms.Form):
-    """Bootstrap classes on every widget, so `{{ form.as_div }}` looks right on a phone and a desktop."""
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            widget = field.widget
-            if isinstance(widget, forms.HiddenInput):
-                continue
-            if isinstance(widget, forms.CheckboxInput):
-                css = "form-check-input"
-            elif isinstance(widget, forms.Select):
-                css = "form-select"
-            else:
-                css = "form-control"
-            widget.attrs["class"] = f"{widget.attrs.get('class', '')} {css}".strip()
 
 
 class VersionedForm(StyledForm):
@@ -157,17 +139,40 @@ class StatementForm(VersionedForm):
     statement_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
-class StatementReviewForm(VersionedForm):
+class StatementRowForm(VersionedForm):
+    """A form shown on one statement of the incident page: its ids name the statement, so two rows never share one."""
+
     statement = forms.IntegerField(widget=forms.HiddenInput)
+    id_prefix = ""  # review-12-comment
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        statement = str(self["statement"].value() or "")
+        if statement.isascii() and statement.isdigit():
+            self.auto_id = f"{self.id_prefix}-{statement}-%s"
+
+
+class StatementReviewForm(StatementRowForm):
+    id_prefix = "review"
     decision = forms.ChoiceField(
         choices=[("approve", "审定通过"), ("reject", "退回修改")], widget=forms.HiddenInput
     )
-    comment = forms.CharField(label="审定意见", widget=forms.Textarea(attrs={"rows": 3}), required=False)
+    comment = forms.CharField(
+        label="审定意见",
+        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "退回时必填"}),
+        required=False,
+    )
 
 
-class PublishForm(VersionedForm):
-    statement = forms.IntegerField(widget=forms.HiddenInput)
-    where = forms.CharField(label="发布渠道/回应对象", max_length=300)
+class PublishForm(StatementRowForm):
+    id_prefix = "publish"
+    where = forms.CharField(
+        label="发布渠道/回应对象",
+        max_length=300,
+        widget=forms.TextInput(
+            attrs={"placeholder": "如 微博评论区回复当事学生", "class": "form-control-sm"}
+        ),
+    )
     published_at = PlausibleDateTimeField(label="发布时间", widget=DateTimeInput(), required=False)
 
 
