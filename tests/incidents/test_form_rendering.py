@@ -114,3 +114,16 @@ def test_each_statement_row_names_its_fields_after_its_statement(client, org):
     for where in wheres:
         assert page.labels[where["id"]] == "发布渠道/回应对象"
         assert where["maxlength"] == "300" and "required" in where
+
+
+def test_the_filter_bar_labels_every_control_and_keeps_what_was_typed(client, org):
+    client.force_login(org.p.clerk)
+    response = client.get(reverse("incidents:list"), {"q": "食堂", "overdue": "on"})
+    page = Page(response.content.decode())
+    controls = {c["name"]: c for form, c in page.controls if form == "get"}
+    assert set(controls) == {"q", "status", "level", "category", "responsible_department",
+                             "reported_after", "reported_before", "overdue", "ordering"}  # fmt: skip
+    for name, control in controls.items():
+        assert control["id"] == f"f-{name}" and page.labels[control["id"]], name
+    assert controls["q"]["value"] == "食堂" and controls["q"]["type"] == "search"
+    assert "checked" in controls["overdue"]

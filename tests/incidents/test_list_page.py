@@ -93,45 +93,16 @@ def test_the_filters_speak_chinese_and_keep_what_was_chosen(client, org):
     assert '<option value="" selected>' in list_page(client, org.p.clerk)  # nothing chosen: "---------"
 
 
-def test_the_filter_form_class_is_built_once_but_the_departments_are_live(client, org):
-    # The form class is kept for the process; the department select must still follow the departments.
-    first = IncidentFilter({}, queryset=Incident.objects.all())
-    assert org.rsc.pk in dict(first.form.fields["responsible_department"].choices)
+def test_the_department_filter_follows_the_live_departments(client, org):
     newcomer = Department.objects.create(name="新设部门", code="XSBM")
-    second = IncidentFilter({"responsible_department": str(newcomer.pk)}, queryset=Incident.objects.all())
-    assert type(second.form) is type(first.form)
-    assert second.is_valid()
-    assert newcomer.pk not in dict(first.form.fields["responsible_department"].choices)  # its own copy
-    assert (
-        f'<option value="{newcomer.pk}" selected>新设部门</option>'
-        in second.options["responsible_department"]
+    chosen = IncidentFilter({"responsible_department": str(newcomer.pk)}, queryset=Incident.objects.all())
+    assert chosen.is_valid()
+    assert f'<option value="{newcomer.pk}" selected>新设部门</option>' in str(
+        chosen.form["responsible_department"]
     )
     Department.objects.filter(pk=newcomer.pk).update(is_active=False)
-    third = IncidentFilter({"responsible_department": str(newcomer.pk)}, queryset=Incident.objects.all())
-    assert not third.is_valid() and "新设部门" not in list_page(client, org.p.clerk)
-
-
-@pytest.mark.parametrize(
-    "query",
-    [
-        {},
-        {"status": "in_disposal", "level": "2"},
-        {"ordering": "-number", "category": "C"},
-        {"status": "无此状态"},
-        {"ordering": "no_such_field", "level": "9"},
-    ],
-)
-def test_kept_options_are_the_ones_built_for_the_page(org, monkeypatch, query):
-    kept = IncidentFilter(query, queryset=Incident.objects.all())
-    kept.options  # noqa: B018 - fills the kept options for these values
-    kept = IncidentFilter(query, queryset=Incident.objects.all()).options
-    monkeypatch.setattr(IncidentFilter, "FIXED_OPTIONS", {})
-    built = IncidentFilter(query, queryset=Incident.objects.all()).options
-    assert kept == built
-    # a value that is not one of the choices is never kept
-    assert all(
-        current != "无此状态" and current != "no_such_field" for _, current in IncidentFilter.FIXED_OPTIONS
-    )
+    gone = IncidentFilter({"responsible_department": str(newcomer.pk)}, queryset=Incident.objects.all())
+    assert not gone.is_valid() and "新设部门" not in list_page(client, org.p.clerk)
 
 
 def test_a_row_shows_the_next_open_deadline_in_beijing_time_and_turns_red_once_it_passes(client, org):
