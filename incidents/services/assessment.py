@@ -15,14 +15,16 @@ from ..models import Category, GradeEscalation, Incident, IncidentEvent, Level, 
 from ..workflow import Action
 from . import deadlines
 from .common import (
+    Tell,
     department_audience,
     department_members,
     lock_incident,
     log_event,
     notify,
+    record,
     require_text,
     role_members,
-    save_incident,
+    subject,
 )
 
 
@@ -114,10 +116,10 @@ def incident_assess(
     incident.responsible_department = responsible_department
     incident.status, incident.assessed_at, incident.assessed_by = target, now, actor
     incident.disposal_started_at = now
-    save_incident(
+    event = record(
         incident,
         actor=actor,
-        reason=reason or "研判",
+        history=reason or "研判",
         fields=[
             "category",
             "level",
@@ -127,20 +129,15 @@ def incident_assess(
             "assessed_by",
             "disposal_started_at",
         ],
-    )
-    event = log_event(
-        incident,
         kind=IncidentEvent.Kind.ASSESSED,
-        actor=actor,
         message=f"研判为{Category(category).label}、{level.label}，责任部门：{responsible_department.name}",
         reason=reason,
-    )
-    notify(
-        department_members(incident),
-        kind="incident_assessed",
-        event=event,
-        subject=f"请处置：{incident.number} {incident.title}（{level.label}）",
-        text=f"领导小组办公室已将舆情「{incident.title}」研判为{level.label}，由贵部门负责处置。",
+        tell=Tell(
+            department_members(incident),
+            "incident_assessed",
+            f"请处置：{incident.number} {incident.title}（{level.label}）",
+            f"领导小组办公室已将舆情「{incident.title}」研判为{level.label}，由贵部门负责处置。",
+        ),
     )
     _start_level_duties(incident, event, actor=actor)
     return incident
@@ -173,22 +170,20 @@ def incident_change_level(
     stamp(escalation, actor=actor, reason=reason or "升级")
     escalation.save()
     incident.level = to_level
-    save_incident(
-        incident, actor=actor, reason=f"{'升级' if raising else '降级'}：{reason}", fields=["level"]
-    )
-    event = log_event(
+    event = record(
         incident,
-        kind=IncidentEvent.Kind.LEVEL_CHANGED,
         actor=actor,
+        history=f"{'升级' if raising else '降级'}：{reason}",
+        fields=["level"],
+        kind=IncidentEvent.Kind.LEVEL_CHANGED,
         message=f"响应级别由{from_level.label}{'升为' if raising else '降为'}{to_level.label}",
         reason=reason,
-    )
-    notify(
-        department_members(incident),
-        kind="level_changed",
-        event=event,
-        subject=f"等级调整：{incident.number} 现为{to_level.label}",
-        text=f"舆情「{incident.title}」响应级别调整为{to_level.label}。{reason}",
+        tell=Tell(
+            department_members(incident),
+            "level_changed",
+            f"等级调整：{incident.number} 现为{to_level.label}",
+            f"舆情「{incident.title}」响应级别调整为{to_level.label}。{reason}",
+        ),
     )
     _start_level_duties(incident, event, actor=actor)
     return escalation
@@ -212,20 +207,20 @@ def incident_reassign(
         raise DomainError("新的责任部门与当前相同。")
     old = incident.responsible_department
     incident.responsible_department = department
-    save_incident(incident, actor=actor, reason=f"变更责任部门：{reason}", fields=["responsible_department"])
-    event = log_event(
+    record(
         incident,
-        kind=IncidentEvent.Kind.REASSIGNED,
         actor=actor,
+        history=f"变更责任部门：{reason}",
+        fields=["responsible_department"],
+        kind=IncidentEvent.Kind.REASSIGNED,
         message=f"责任部门由{old.name}变更为{department.name}",
         reason=reason,
-    )
-    notify(
-        department_audience(department),
-        kind="incident_reassigned",
-        event=event,
-        subject=f"请处置：{incident.number} {incident.title}",
-        text=f"舆情「{incident.title}」的责任部门已变更为贵部门。理由：{reason}",
+        tell=Tell(
+            department_audience(department),
+            "incident_reassigned",
+            subject(incident, "请处置"),
+            f"舆情「{incident.title}」的责任部门已变更为贵部门。理由：{reason}",
+        ),
     )
     return incident
 
@@ -244,11 +239,12 @@ def incident_merge(
         incident, actor=actor, action=Action.MERGE, expected_version=expected_version
     )
     incident.status, incident.merged_into = status, target
-    save_incident(incident, actor=actor, reason=f"合并至 {target.number}", fields=["status", "merged_into"])
-    log_event(
+    record(
         incident,
-        kind=IncidentEvent.Kind.MERGED,
         actor=actor,
+        history=f"合并至 {target.number}",
+        fields=["status", "merged_into"],
+        kind=IncidentEvent.Kind.MERGED,
         message=f"作为重复上报合并至 {target.number}",
         reason=reason,
         related=target,
@@ -291,12 +287,12 @@ def level_one_duty_record(
     duty.recorded_by, duty.recorded_at, duty.cancelled_at = actor, now, None
     stamp(duty, actor=actor, reason=f"登记：{duty.get_kind_display()}")
     duty.save()
-    log_event(
+    record(
         incident,
-        kind=IncidentEvent.Kind.DUTY_RECORDED,
         actor=actor,
+        history=f"登记：{duty.get_kind_display()}",
+        kind=IncidentEvent.Kind.DUTY_RECORDED,
         message=f"{duty.get_kind_display()}：{timezone.localtime(done_at):%Y-%m-%d %H:%M} {method} {recipient}".strip(),
         reason=note,
     )
-    save_incident(incident, actor=actor, reason=f"登记：{duty.get_kind_display()}", fields=[])
     return duty

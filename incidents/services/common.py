@@ -96,6 +96,45 @@ def notify(audience: Audience, *, kind: str, event: IncidentEvent, subject: str,
     save_rows(build_rows(message, audience.users, endpoints))
 
 
+@dataclass(frozen=True)
+class Tell:
+    """The notice of a change: who hears it, its kind (with the case-log line, the key that writes it once),
+    subject and text."""
+
+    audience: Audience
+    kind: str
+    subject: str
+    text: str
+
+
+def subject(incident: Incident, headline: str, *, statement_number: int | None = None) -> str:
+    """The subject line of a notice: what happened, then the incident's number and its title (or, for a reply
+    statement, which version)."""
+    about = incident.title if statement_number is None else f"第{statement_number}版"
+    return f"{headline}：{incident.number} {about}"
+
+
+def record(
+    incident: Incident,
+    *,
+    actor: User,
+    history: str,
+    fields: Iterable[str] = (),
+    kind: str,
+    message: str,
+    reason: str = "",
+    related: Incident | None = None,
+    tell: Tell | None = None,
+) -> IncidentEvent:
+    """The tail of a change: the incident saved (version bumped, `history` as the history row's reason), its
+    case-log line, then its notice, all in the caller's transaction; returns the case-log line."""
+    save_incident(incident, actor=actor, reason=history, fields=fields)
+    event = log_event(incident, kind=kind, actor=actor, message=message, reason=reason, related=related)
+    if tell is not None:
+        notify(tell.audience, kind=tell.kind, event=event, subject=tell.subject, text=tell.text)
+    return event
+
+
 def role_members(*roles: Role) -> Audience:
     users: dict[int, User] = {}
     for role in roles:

@@ -15,15 +15,7 @@ from .. import rules
 from ..models import Incident, IncidentEvent, Level, ProgressReport, ReplyStatement
 from ..workflow import Action
 from . import deadlines
-from .common import (
-    department_members,
-    lock_incident,
-    log_event,
-    notify,
-    require_text,
-    role_members,
-    save_incident,
-)
+from .common import Tell, department_members, lock_incident, record, require_text, role_members, subject
 
 APPROVED_STATES = (ReplyStatement.Status.APPROVED, ReplyStatement.Status.PUBLISHED)
 
@@ -43,14 +35,15 @@ def progress_report_add(
     stamp(report, actor=actor, reason="报送互通信息")
     report.save()
     deadlines.satisfy_exchange(incident, actor=actor)
-    event = log_event(incident, kind=IncidentEvent.Kind.PROGRESS_REPORTED, actor=actor, message=content[:500])
-    save_incident(incident, actor=actor, reason="报送互通信息", fields=[])
-    notify(
-        role_members(Role.OFFICE),
-        kind="progress_reported",
-        event=event,
-        subject=f"互通信息：{incident.number} {incident.title}",
-        text=content[:500],
+    record(
+        incident,
+        actor=actor,
+        history="报送互通信息",
+        kind=IncidentEvent.Kind.PROGRESS_REPORTED,
+        message=content[:500],
+        tell=Tell(
+            role_members(Role.OFFICE), "progress_reported", subject(incident, "互通信息"), content[:500]
+        ),
     )
     return report
 
@@ -94,10 +87,13 @@ def statement_save_draft(
     )
     stamp(statement, actor=actor, reason=f"起草通稿第{number}版")
     statement.save()
-    log_event(
-        incident, kind=IncidentEvent.Kind.STATEMENT_DRAFTED, actor=actor, message=f"起草回复通稿第{number}版"
+    record(
+        incident,
+        actor=actor,
+        history=f"起草通稿第{number}版",
+        kind=IncidentEvent.Kind.STATEMENT_DRAFTED,
+        message=f"起草回复通稿第{number}版",
     )
-    save_incident(incident, actor=actor, reason=f"起草通稿第{number}版", fields=[])
     return statement
 
 
@@ -112,19 +108,18 @@ def statement_submit(*, statement: ReplyStatement, actor: User) -> ReplyStatemen
     stamp(statement, actor=actor, reason="报送党政办审定")
     statement.save()
     deadlines.start_statement_review(incident, actor=actor)
-    event = log_event(
+    record(
         incident,
-        kind=IncidentEvent.Kind.STATEMENT_SUBMITTED,
         actor=actor,
+        history="报送通稿",
+        kind=IncidentEvent.Kind.STATEMENT_SUBMITTED,
         message=f"回复通稿第{statement.number}版报送党政办审定",
-    )
-    save_incident(incident, actor=actor, reason="报送通稿", fields=[])
-    notify(
-        role_members(Role.ADMIN_OFFICE),
-        kind="statement_submitted",
-        event=event,
-        subject=f"待审定回复通稿：{incident.number} 第{statement.number}版",
-        text=f"{incident.responsible_department.name}报送舆情「{incident.title}」的回复通稿，请审定。",
+        tell=Tell(
+            role_members(Role.ADMIN_OFFICE),
+            "statement_submitted",
+            subject(incident, "待审定回复通稿", statement_number=statement.number),
+            f"{incident.responsible_department.name}报送舆情「{incident.title}」的回复通稿，请审定。",
+        ),
     )
     return statement
 
@@ -140,20 +135,19 @@ def _review(statement: ReplyStatement, *, actor: User, approve: bool, comment: s
     stamp(statement, actor=actor, reason=verb)
     statement.save()
     deadlines.satisfy_statement_review(incident, actor=actor)
-    event = log_event(
+    record(
         incident,
-        kind=IncidentEvent.Kind.STATEMENT_APPROVED if approve else IncidentEvent.Kind.STATEMENT_REJECTED,
         actor=actor,
+        history=f"通稿{verb}",
+        kind=IncidentEvent.Kind.STATEMENT_APPROVED if approve else IncidentEvent.Kind.STATEMENT_REJECTED,
         message=f"党政办{verb}回复通稿第{statement.number}版",
         reason=comment,
-    )
-    save_incident(incident, actor=actor, reason=f"通稿{verb}", fields=[])
-    notify(
-        department_members(incident),
-        kind="statement_reviewed",
-        event=event,
-        subject=f"回复通稿{verb}：{incident.number} 第{statement.number}版",
-        text=f"党政办{verb}舆情「{incident.title}」的回复通稿第{statement.number}版。{comment}",
+        tell=Tell(
+            department_members(incident),
+            "statement_reviewed",
+            subject(incident, f"回复通稿{verb}", statement_number=statement.number),
+            f"党政办{verb}舆情「{incident.title}」的回复通稿第{statement.number}版。{comment}",
+        ),
     )
     return statement
 
@@ -188,13 +182,13 @@ def statement_publish(
     statement.published_where = require_text(where, "发布渠道或回应对象")[:300]
     stamp(statement, actor=actor, reason="登记发布")
     statement.save()
-    log_event(
+    record(
         incident,
-        kind=IncidentEvent.Kind.STATEMENT_PUBLISHED,
         actor=actor,
+        history="通稿发布",
+        kind=IncidentEvent.Kind.STATEMENT_PUBLISHED,
         message=f"回复通稿第{statement.number}版已发布：{statement.published_where}",
     )
-    save_incident(incident, actor=actor, reason="通稿发布", fields=[])
     return statement
 
 
@@ -213,22 +207,23 @@ def disposal_end(
         raise DomainError(f"{Level(incident.level).label}须有经党政办审定的回复通稿，才能结束处置。")
     now = clock.now()
     incident.status, incident.disposal_ended_at = target, now
-    save_incident(incident, actor=actor, reason="处置结束", fields=["status", "disposal_ended_at"])
+    # The deadlines read the new status and end time from the incident in hand, before it is saved.
     deadlines.replan_exchange(incident, actor=actor, reason="处置结束，停止互通信息计时")
     filing = deadlines.start_filing(incident, actor=actor)
-    event = log_event(
+    record(
         incident,
-        kind=IncidentEvent.Kind.DISPOSAL_ENDED,
         actor=actor,
+        history="处置结束",
+        fields=["status", "disposal_ended_at"],
+        kind=IncidentEvent.Kind.DISPOSAL_ENDED,
         message=f"处置结束；请于 {filing.due_at.astimezone(clock.start_of_local_day(now).tzinfo):%m月%d日 %H:%M}"
         " 前将处置表报领导小组办公室（党群工作部）备案",
         reason=summary,
-    )
-    notify(
-        role_members(Role.OFFICE),
-        kind="disposal_ended",
-        event=event,
-        subject=f"处置结束：{incident.number} {incident.title}",
-        text=f"{incident.responsible_department.name}已结束舆情「{incident.title}」的处置，处置表应在{rules.FILING_HOURS}小时内报送。",
+        tell=Tell(
+            role_members(Role.OFFICE),
+            "disposal_ended",
+            subject(incident, "处置结束"),
+            f"{incident.responsible_department.name}已结束舆情「{incident.title}」的处置，处置表应在{rules.FILING_HOURS}小时内报送。",
+        ),
     )
     return incident

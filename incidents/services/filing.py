@@ -17,13 +17,14 @@ from ..signals import incident_archived
 from ..workflow import Action
 from . import deadlines
 from .common import (
+    Tell,
     department_members,
     lock_incident,
     log_event,
-    notify,
+    record,
     require_text,
     role_members,
-    save_incident,
+    subject,
 )
 
 CONTENT_FIELDS = ("team_members", "disposal_situation", "follow_up")
@@ -129,16 +130,19 @@ def disposal_form_submit(
     _save_form(form, actor=actor, reason="报送处置表")
     deadlines.satisfy_filing(incident, actor=actor)
     incident.status = target
-    save_incident(incident, actor=actor, reason="报送处置表", fields=["status"])
-    event = log_event(
-        incident, kind=IncidentEvent.Kind.FORM_SUBMITTED, actor=actor, message="处置表已报送党群工作部"
-    )
-    notify(
-        role_members(Role.OFFICE),
-        kind="form_submitted",
-        event=event,
-        subject=f"待审核备案：{incident.number} {incident.title}",
-        text=f"{incident.responsible_department.name}已报送处置表，请审核备案。",
+    record(
+        incident,
+        actor=actor,
+        history="报送处置表",
+        fields=["status"],
+        kind=IncidentEvent.Kind.FORM_SUBMITTED,
+        message="处置表已报送党群工作部",
+        tell=Tell(
+            role_members(Role.OFFICE),
+            "form_submitted",
+            subject(incident, "待审核备案"),
+            f"{incident.responsible_department.name}已报送处置表，请审核备案。",
+        ),
     )
     return form
 
@@ -166,20 +170,20 @@ def disposal_form_file(
     form.review_comment = (comment or "").strip()
     _save_form(form, actor=actor, reason="审核备案")
     incident.status, incident.filed_at = target, now
-    save_incident(incident, actor=actor, reason="审核备案", fields=["status", "filed_at"])
-    event = log_event(
+    record(
         incident,
-        kind=IncidentEvent.Kind.FORM_FILED,
         actor=actor,
+        history="审核备案",
+        fields=["status", "filed_at"],
+        kind=IncidentEvent.Kind.FORM_FILED,
         message="处置表审核通过，已备案",
         reason=form.review_comment,
-    )
-    notify(
-        department_members(incident),
-        kind="form_filed",
-        event=event,
-        subject=f"已备案：{incident.number} {incident.title}",
-        text="领导小组办公室已审核备案贵部门报送的处置表。",
+        tell=Tell(
+            department_members(incident),
+            "form_filed",
+            subject(incident, "已备案"),
+            "领导小组办公室已审核备案贵部门报送的处置表。",
+        ),
     )
     return form
 
@@ -210,16 +214,20 @@ def disposal_form_return(
     form.review_comment = comment
     _save_form(form, actor=actor, reason=f"退回：{comment}")
     incident.status = target
-    save_incident(incident, actor=actor, reason=f"退回处置表：{comment}", fields=["status"])
-    event = log_event(
-        incident, kind=IncidentEvent.Kind.FORM_RETURNED, actor=actor, message="处置表退回修改", reason=comment
-    )
-    notify(
-        department_members(incident),
-        kind="form_returned",
-        event=event,
-        subject=f"处置表被退回：{incident.number} {incident.title}",
-        text=f"领导小组办公室退回处置表，意见：{comment}",
+    record(
+        incident,
+        actor=actor,
+        history=f"退回处置表：{comment}",
+        fields=["status"],
+        kind=IncidentEvent.Kind.FORM_RETURNED,
+        message="处置表退回修改",
+        reason=comment,
+        tell=Tell(
+            department_members(incident),
+            "form_returned",
+            subject(incident, "处置表被退回"),
+            f"领导小组办公室退回处置表，意见：{comment}",
+        ),
     )
     return form
 
@@ -255,13 +263,13 @@ def review_meeting_record(
     )
     stamp(meeting, actor=actor, reason="记录复盘会")
     meeting.save()
-    log_event(
+    record(
         incident,
-        kind=IncidentEvent.Kind.REVIEW_MEETING,
         actor=actor,
+        history="记录复盘会",
+        kind=IncidentEvent.Kind.REVIEW_MEETING,
         message=f"复盘会：{timezone.localtime(held_at):%Y-%m-%d %H:%M} {meeting.place}".strip(),
     )
-    save_incident(incident, actor=actor, reason="记录复盘会", fields=[])
     return meeting
 
 
@@ -280,9 +288,15 @@ def incident_archive(
     )
     incident.status, incident.archived_at = target, clock.now()
     deadlines.moot_all(incident, actor=actor, reason="已归档")
-    save_incident(incident, actor=actor, reason="归档", fields=["status", "archived_at"])
-    log_event(
-        incident, kind=IncidentEvent.Kind.ARCHIVED, actor=actor, message="已归档，形成工作档案", reason=note
+    record(
+        incident,
+        actor=actor,
+        history="归档",
+        fields=["status", "archived_at"],
+        kind=IncidentEvent.Kind.ARCHIVED,
+        message="已归档，形成工作档案",
+        reason=note,
     )
-    incident_archived.send(sender=Incident, incident=incident, actor=actor)  # not robust: a failure rolls back
+    # send, not send_robust: a receiver's failure rolls the archive back; no archive is left without a dossier.
+    incident_archived.send(sender=Incident, incident=incident, actor=actor)
     return incident

@@ -21,9 +21,11 @@ from .common import (
     lock_incident,
     log_event,
     notify,
+    record,
     require_text,
     role_members,
     save_incident,
+    subject,
 )
 
 
@@ -107,7 +109,7 @@ def incident_report(
         (role_members(Role.OFFICE) + department_audience(department)).without(reporter),
         kind="incident_reported",
         event=event,
-        subject=f"新舆情上报：{incident.number} {title}",
+        subject=subject(incident, "新舆情上报"),
         text=f"{department.name} {reporter.display_name} 上报舆情「{title}」，请及时研判。",
     )
     return incident
@@ -165,6 +167,11 @@ def source_add(*, incident: Incident, actor: User, platform: str, url: str) -> I
     source = IncidentSource(incident=incident, platform=platform, url=url)
     stamp(source, actor=actor, reason="补充舆情来源")
     source.save()
-    log_event(incident, kind=IncidentEvent.Kind.EVIDENCE_ADDED, actor=actor, message=f"补充来源：{source}")
-    save_incident(incident, actor=actor, reason="补充舆情来源", fields=[])
+    record(
+        incident,
+        actor=actor,
+        history="补充舆情来源",
+        kind=IncidentEvent.Kind.EVIDENCE_ADDED,
+        message=f"补充来源：{source}",
+    )
     return source
