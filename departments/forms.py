@@ -2,7 +2,7 @@
 
 from django import forms
 
-from incidents.forms import StyledForm
+from opinion_system.forms import StyledForm
 
 from .models import Department, Liaison, OfficialMediaAccount, User
 

@@ -19,7 +19,9 @@ from django.utils.module_loading import import_string
 
 
 class Command(BaseCommand):
-    help = "无 Redis 时的内置定时任务：按 Celery beat 的计划在本进程内运行（检查时限、发送通知、核验审计日志等）"
+    help = (
+        "无 Redis 时的内置定时任务：按 Celery beat 的计划在本进程内运行（检查时限、发送通知、核验审计日志等）"
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--interval", type=float, default=60.0, help="两次检查间隔（秒）")
