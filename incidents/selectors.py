@@ -30,7 +30,7 @@ from .models import (
 
 def incident_list(*, user) -> QuerySet[Incident]:
     """The user's incidents with what a list row shows (next deadline included), in one query."""
-    return with_list_columns(access.incidents_visible_to(user))
+    return incident_list_columns(incidents=access.incidents_visible_to(user))
 
 
 # What a list row (the list, the home page's short lists) shows; reading only these skips the long texts and
@@ -47,7 +47,7 @@ LIST_COLUMNS = (
 )
 
 
-def with_list_columns(incidents: QuerySet[Incident]) -> QuerySet[Incident]:
+def incident_list_columns(*, incidents: QuerySet[Incident]) -> QuerySet[Incident]:
     """What a list row shows: the department's name and the next open deadline, in the same query."""
     next_due = (
         Deadline.objects.filter(incident=OuterRef("pk"), state=Deadline.State.OPEN)
@@ -84,8 +84,8 @@ _STATUS_LABELS = dict(Status.choices)
 _LEVEL_LABELS = dict(Level.choices)
 
 
-def list_rows(incidents, *, now: dt.datetime) -> list[ListRow]:
-    """The rows of one page (incidents read through with_list_columns), formatted as the list shows them."""
+def incident_list_rows(*, incidents, now: dt.datetime) -> list[ListRow]:
+    """The rows of one page (incidents read through incident_list_columns), formatted as the list shows them."""
     rows = []
     for i in incidents:
         due = i.next_due_at and timezone.localtime(i.next_due_at)
@@ -138,8 +138,8 @@ class RowCount:
 COUNT_SURELY_LONG = 2 * COUNT_EXACT_UP_TO
 
 
-def row_count(incidents: QuerySet[Incident]) -> RowCount:
-    """The number of rows of a filtered list (pass it before with_list_columns: no per-row subqueries)."""
+def incident_list_count(*, incidents: QuerySet[Incident]) -> RowCount:
+    """The number of rows of a filtered list (pass it before incident_list_columns: no per-row subqueries)."""
     plain = incidents.order_by().values("pk")
     # The key is the query itself (the user's scope and the filters are in it), so no two lists share a count.
     sql, params = plain.query.sql_with_params()

@@ -54,10 +54,12 @@ def incident_list(request):
     chosen = filterset.form.cleaned_data.get("ordering") if filterset.is_bound else None
     # The id breaks ties, so a sort by level or status pages through every row exactly once.
     rows = rows.order_by(*rows.query.order_by, "-id") if chosen else rows.order_by("-reported_at", "-id")
-    count = selectors.row_count(rows)  # counted before the row columns are added: no per-row subqueries
-    page = CountedPaginator(selectors.with_list_columns(rows), PAGE_SIZE, count=count.value).get_page(
-        request.GET.get("page")
-    )
+    count = selectors.incident_list_count(
+        incidents=rows
+    )  # counted before the row columns are added: no per-row subqueries
+    page = CountedPaginator(
+        selectors.incident_list_columns(incidents=rows), PAGE_SIZE, count=count.value
+    ).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
     template = "incidents/_list_rows.html" if request.htmx else "incidents/list.html"
@@ -67,7 +69,7 @@ def incident_list(request):
         {
             "filter": filterset,
             "page": page,
-            "rows": selectors.list_rows(page, now=timezone.now()),
+            "rows": selectors.incident_list_rows(incidents=page, now=timezone.now()),
             "count": count,
             "query": query.urlencode(),
         },
@@ -75,7 +77,7 @@ def incident_list(request):
 
 
 class CountedPaginator(Paginator):
-    """A paginator told its count (selectors.row_count) rather than counting the rows itself."""
+    """A paginator told its count (selectors.incident_list_count) rather than counting the rows itself."""
 
     def __init__(self, object_list, per_page, *, count: int):
         super().__init__(object_list, per_page)

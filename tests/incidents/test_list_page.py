@@ -63,15 +63,17 @@ def test_a_surely_long_cached_count_is_not_checked_again_but_a_near_one_is(org, 
     monkeypatch.setattr(selectors, "COUNT_SURELY_LONG", 4)
     incidents = [report(org, title=f"长列表{k}") for k in range(5)]
     listed = access.incidents_visible_to(org.p.clerk).filter(title__startswith="长列表")
-    assert selectors.row_count(listed) == RowCount(5, approximate=True)
+    assert selectors.incident_list_count(incidents=listed) == RowCount(5, approximate=True)
     with CaptureQueriesContext(connection) as queries:
-        assert selectors.row_count(listed) == RowCount(5, approximate=True)
+        assert selectors.incident_list_count(incidents=listed) == RowCount(5, approximate=True)
     assert len(queries) == 0  # the cached 5 ≥ 4: no count at all
 
     monkeypatch.setattr(selectors, "COUNT_SURELY_LONG", 6)  # now the cached 5 is near the exact range
     Incident.objects.filter(pk__in=[i.pk for i in incidents[:3]]).update(title="改名")
     with CaptureQueriesContext(connection) as queries:
-        assert selectors.row_count(listed) == RowCount(2)  # exact and live, not the cached 5
+        assert selectors.incident_list_count(incidents=listed) == RowCount(
+            2
+        )  # exact and live, not the cached 5
     assert len(queries) == 1
 
 
@@ -106,7 +108,7 @@ def test_the_department_filter_follows_the_live_departments(client, org):
 
 
 def test_a_row_shows_the_next_open_deadline_in_beijing_time_and_turns_red_once_it_passes(client, org):
-    """The row's cells are formatted by selectors.list_rows: labels, link, deadline, overdue, report time."""
+    """The row's cells are formatted by selectors.incident_list_rows: labels, link, deadline, overdue, report time."""
     start = dt.datetime(2026, 3, 2, 9, 30, tzinfo=dt.UTC)  # 17:30 in Beijing
     with time_machine.travel(start, tick=False):
         incident = assessed(org, level=2)
