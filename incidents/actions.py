@@ -60,9 +60,13 @@ class Spec:
     initial: Callable[[Situation], dict] = lambda situation: {}
     # Beyond the workflow and the access rules: e.g. level-1 duties are recorded only once they exist.
     offered: Callable[[Incident], bool] = lambda incident: True
-    in_panel: bool = (
-        True  # False: shown beside the statement it concerns (审定, 发布), not in the action list
-    )
+    # False: shown beside the statement it concerns (审定, 发布), not in the action list.
+    in_panel: bool = True
+
+    def bind(self, *args, **kwargs):
+        """The action's form; its ids carry the action's name, so two forms on one page never share an id
+        (a label would otherwise point at another form's field)."""
+        return self.form(*args, auto_id=f"{self.name}-%s", **kwargs)
 
 
 def _statement(incident: Incident, statement_id) -> ReplyStatement:

@@ -28,7 +28,7 @@ def incident_action(request, pk: int, name: str):
     if spec is None:
         raise Http404("没有这个操作")
     incident = access.access_incident(request.user, pk, spec.action)  # 404 unseen, 403 not allowed
-    form = spec.form(request.POST, request.FILES)
+    form = spec.bind(request.POST, request.FILES)
     token = request.POST.get("token", "")
     if not claim_token(request, token):
         messages.info(request, "该操作已经提交过，无需重复提交。")

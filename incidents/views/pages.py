@@ -100,7 +100,7 @@ def offered(user, spec: Spec, incident: Incident) -> bool:
 def blank_form(spec: Spec, situation: Situation, **more):
     # Each form its own one-time token: sending one form must not use up the others on the page.
     initial = {"version": situation.incident.version, "token": new_token(), **spec.initial(situation), **more}
-    return spec.form(initial=initial)
+    return spec.bind(initial=initial)
 
 
 def labelled(form, spec: Spec, situation: Situation):

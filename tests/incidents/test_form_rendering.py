@@ -127,3 +127,21 @@ def test_the_filter_bar_labels_every_control_and_keeps_what_was_typed(client, or
         assert control["id"] == f"f-{name}" and page.labels[control["id"]], name
     assert controls["q"]["value"] == "食堂" and controls["q"]["type"] == "search"
     assert "checked" in controls["overdue"]
+
+
+def test_no_two_controls_on_an_incident_page_share_an_id(client, org):
+    """Every action form of the page carries its action in its ids: a label always names its own field."""
+    import re
+
+    from django.urls import reverse
+
+    from tests.factories import assessed
+
+    incident = assessed(org, level=2)
+    client.force_login(org.p.clerk)
+    html = client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
+    ids = re.findall(r'\bid="([^"]+)"', html)
+    assert len(ids) > 20
+    assert sorted({i for i in ids if ids.count(i) > 1}) == []
+    for target in re.findall(r'<label[^>]*\bfor="([^"]+)"', html):
+        assert target in ids, target
