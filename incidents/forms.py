@@ -1,19 +1,13 @@
 """Forms for the pages: they check what a person typed; the services decide what the rules allow."""
 
-import django_filters
 from django import forms
-from django.contrib.postgres.fields import ArrayField
-from django.db import connection
-from django.db.models import F, Func, Q, TextField, Value
 from django.utils import timezone
 
 from departments.models import Department
-from opinion_system.forms import PlausibleDateField, PlausibleDateTimeField, SearchInput, StyledForm
+from opinion_system.forms import PlausibleDateTimeField, StyledForm
 
 from . import rules
-from .models import Category, Deadline, Incident, IncidentSource, Level, LevelOneDuty, Status
-
-BIGRAMS = ArrayField(TextField())
+from .models import Category, Level, LevelOneDuty
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -232,97 +226,3 @@ class SourceForm(VersionedForm):
 
     platform = forms.CharField(label="媒体名称/平台", max_length=100)
     url = forms.CharField(label="网址", max_length=2000, required=False)
-
-
-class PlausibleDateFilter(django_filters.DateFilter):
-    field_class = PlausibleDateField
-
-
-class ChineseOrderingFilter(django_filters.OrderingFilter):
-    descending_fmt = "%s（倒序）"  # django-filter's own "%s (descending)" has no Chinese translation
-
-
-class FilterForm(StyledForm):
-    """The list's filter bar: small controls, ids f-status, f-level … as before (the browser tests pick them)."""
-
-    control_size = "sm"
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("auto_id", "f-%s")
-        super().__init__(*args, **kwargs)
-
-
-class IncidentFilter(django_filters.FilterSet):
-    """Filters of the incident list; the queryset it narrows is already limited by the access module."""
-
-    q = django_filters.CharFilter(
-        label="搜索", method="search", widget=SearchInput(attrs={"placeholder": "编号、标题、内容或网址"})
-    )
-    status = django_filters.ChoiceFilter(label="状态", choices=Status.choices)
-    level = django_filters.ChoiceFilter(label="级别", choices=Level.choices)
-    category = django_filters.ChoiceFilter(label="类别", choices=Category.choices)
-    responsible_department = django_filters.ChoiceFilter(label="责任部门", choices=())  # set per request
-    reported_after = PlausibleDateFilter(label="上报起", field_name="reported_at", lookup_expr="date__gte",
-                                         widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
-    reported_before = PlausibleDateFilter(label="上报止", field_name="reported_at", lookup_expr="date__lte",
-                                          widget=forms.DateInput(attrs={"type": "date"}))  # fmt: skip
-    overdue = django_filters.BooleanFilter(
-        label="仅看逾期", method="only_overdue", widget=forms.CheckboxInput
-    )
-    ordering = ChineseOrderingFilter(
-        label="排序",
-        fields=(
-            ("reported_at", "reported_at"),
-            ("level", "level"),
-            ("number", "number"),
-            ("status", "status"),
-        ),
-        field_labels={"reported_at": "上报时间", "level": "级别", "number": "编号", "status": "状态"},
-    )
-
-    class Meta:
-        model = Incident
-        fields = []
-        form = FilterForm
-
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        # The live departments, read once: a callable would be read again by the select and by the validation.
-        self.filters["responsible_department"].extra["choices"] = department_choices()
-
-    def search(self, queryset, name, value):
-        """Number, title, text or a source URL: one id list from two indexed searches (a UNION, not an OR
-        across a join). On PostgreSQL the bigram GIN indexes of migration 0005 find the candidate rows first
-        (two-character Chinese terms included); `icontains` then checks just those."""
-        value = value.strip()[:100]
-        if not value:
-            return queryset
-        text = Incident.objects.filter(
-            Q(number__icontains=value) | Q(title__icontains=value) | Q(summary__icontains=value)
-        )
-        urls = IncidentSource.objects.filter(url__icontains=value)
-        if connection.vendor == "postgresql" and len(value) >= 2:
-            pieces = Func(Value(value), function="os_bigrams", output_field=BIGRAMS)
-            text = text.alias(
-                bigrams=Func(
-                    F("number"),
-                    F("title"),
-                    F("summary"),
-                    function="os_incident_bigrams",
-                    output_field=BIGRAMS,
-                )
-            ).filter(bigrams__contains=pieces)
-            urls = urls.alias(bigrams=Func(F("url"), function="os_bigrams", output_field=BIGRAMS)).filter(
-                bigrams__contains=pieces
-            )
-        # order_by(): the models' default ordering would sort every match inside the union for nothing.
-        ids = text.order_by().values("id").union(urls.order_by().values("incident_id"))
-        return queryset.filter(pk__in=ids)
-
-    def only_overdue(self, queryset, name, value):
-        if not value:
-            return queryset
-        overdue = Deadline.objects.filter(state=Deadline.State.OPEN, due_at__lt=timezone.now()).values(
-            "incident_id"
-        )
-        return queryset.filter(pk__in=overdue)

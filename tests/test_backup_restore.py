@@ -128,7 +128,7 @@ def test_a_restored_backup_has_every_index_and_every_dossier_intact(org, tmp_pat
 
 SEARCH = """
 from django.db import connection
-from incidents.forms import IncidentFilter
+from incidents.filters import IncidentFilter
 from incidents.models import Incident
 for term in ("食堂", "热水"):
     found = IncidentFilter({"q": term}, queryset=Incident.objects.all()).qs
@@ -144,7 +144,7 @@ def test_the_two_character_search_works_in_the_restored_database(org, tmp_path, 
     canteen = report(org)  # 食堂饭菜涨价引发学生吐槽
     water = report(org, title="宿舍楼热水停供引发投诉", summary="多名学生称热水连续三天停供。")
     _, target, _ = round_trip(tmp_path, restored_name)
-    # The list's own search (incidents.forms.IncidentFilter), run by the app against the restored database.
+    # The list's own search (incidents.filters.IncidentFilter), run by the app against the restored database.
     done = run([str(REPO / ".venv/bin/python"), "manage.py", "shell", "-v", "0", "-c", SEARCH], target)
     assert done.returncode == 0, done.stderr
     assert f"FOUND 食堂 {canteen.number}\n" in done.stdout and f"FOUND 热水 {water.number}\n" in done.stdout

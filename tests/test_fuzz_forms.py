@@ -34,7 +34,8 @@ from departments.forms import LiaisonDeactivateForm, LiaisonRegisterForm, MediaA
 from departments.models import Liaison, OfficialMediaAccount
 from incidents import engine, services
 from incidents.actions import REGISTRY
-from incidents.forms import IncidentFilter, ReportForm
+from incidents.filters import IncidentFilter
+from incidents.forms import ReportForm
 from incidents.models import Incident, LevelOneDuty, Notice, Status
 from incidents.views.redirects import safe_next
 from reports import services as report_services

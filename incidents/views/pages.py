@@ -14,6 +14,7 @@ from opinion_system.errors import DomainError
 
 from .. import access, forms, selectors, services, workflow
 from ..actions import REGISTRY, SPECS, Situation, Spec
+from ..filters import IncidentFilter
 from ..models import Incident, LevelOneDuty, ReplyStatement, Status
 from ..tokens import claim_token, release_token
 
@@ -47,7 +48,7 @@ def overview(request):
 def incident_list(request):
     """Lists with filters, search, sort and pages; one query for the rows whatever the page size."""
     queryset = access.incidents_visible_to(request.user)
-    filterset = forms.IncidentFilter(request.GET or None, queryset=queryset, request=request)
+    filterset = IncidentFilter(request.GET or None, queryset=queryset, request=request)
     # The valid filters apply even when another is broken (django-filter leaves that one out); the page names
     # the one left out rather than silently listing everything.
     rows = filterset.qs

@@ -14,7 +14,7 @@ from django.utils import timezone
 
 from departments.models import Department
 from incidents import access, selectors
-from incidents.forms import IncidentFilter
+from incidents.filters import IncidentFilter
 from incidents.models import Deadline, Incident
 from incidents.selectors import RowCount
 from tests.factories import assessed, report
