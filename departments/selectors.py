@@ -26,10 +26,6 @@ def department_people(department: Department) -> QuerySet[User]:
     )
 
 
-def office_department() -> Department | None:
-    return Department.objects.filter(duty=Department.Duty.OFFICE).first()
-
-
 def liaison_list() -> QuerySet[Liaison]:
     """The liaison register (联络员备案), by department."""
     return Liaison.objects.select_related("user", "department", "registered_by").order_by(
