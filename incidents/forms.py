@@ -67,7 +67,11 @@ class ReportForm(StyledForm):
     platform_2 = forms.CharField(label="其他平台（可选）", max_length=100, required=False)
     url_2 = forms.CharField(label="其他平台网址", max_length=2000, required=False)
     department = forms.ModelChoiceField(label="上报部门", queryset=Department.objects.none(), required=False)
-    files = MultipleFileField(label="截图或 PDF（可多选）", required=False)
+    files = MultipleFileField(
+        label="截图或 PDF（可多选）",
+        required=False,
+        help_text="截图支持 PNG、JPEG、GIF、WebP，文档支持 PDF，单个文件不超过 10 MB。",
+    )
     token = forms.CharField(widget=forms.HiddenInput, required=False, max_length=64)
 
     def __init__(self, *args, user=None, **kwargs):
