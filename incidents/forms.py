@@ -159,6 +159,12 @@ class StatementReviewForm(StatementRowForm):
     )
 
 
+class QueuedStatementReviewForm(StatementReviewForm):
+    """审定 from 党政办's queue of statements: afterwards the browser goes back to the queue (`next`)."""
+
+    next = forms.CharField(widget=forms.HiddenInput, required=False, max_length=2000)
+
+
 class PublishForm(StatementRowForm):
     id_prefix = "publish"
     where = forms.CharField(
