@@ -1,16 +1,47 @@
+"""The sign-in and password forms: Django's own, drawn through the project's styled form base."""
+
+from django import forms
 from django.contrib.auth import forms as auth_forms
 
+from opinion_system.forms import StyledForm
+from opinion_system.redirects import safe_next
 
-class PasswordChangeForm(auth_forms.PasswordChangeForm):
-    """Django's form (old password, new twice, the policy's validators), styled for Bootstrap; saving it is
-    the person choosing their own password, so a forced change is done."""
 
-    def __init__(self, *args, **kwargs):
+class ReturnsTo(forms.Form):
+    """A hidden `next`: the page to go back to afterwards, already checked; a bound form draws that, not what came."""
+
+    next = forms.CharField(widget=forms.HiddenInput, required=False, max_length=2000)
+
+    def return_to(self, page: str) -> None:
+        self.fields["next"].initial = page
+        if self.is_bound:
+            self.data = self.data.copy()
+            self.data["next"] = page
+
+
+class LoginForm(StyledForm, ReturnsTo, auth_forms.AuthenticationForm):
+    """登录: Django's AuthenticationForm (django-axes reads the request it keeps), with the page to return to."""
+
+    error_messages = {
+        **auth_forms.AuthenticationForm.error_messages,
+        "invalid_login": "用户名或密码不正确，请重新输入。",
+    }
+
+    def __init__(self, request=None, *args, **kwargs):
+        super().__init__(request, *args, **kwargs)
+        self.fields["username"].label = "用户名"
+        self.fields["password"].label = "密码"
+        self.return_to(safe_next(request, "") if request is not None else "")
+
+
+class PasswordChangeForm(StyledForm, ReturnsTo, auth_forms.PasswordChangeForm):
+    """Django's form (old password, new twice, the policy's validators); saving it is the person choosing their
+    own password, so a forced change is done. `next` is the page a forced change interrupted."""
+
+    def __init__(self, *args, next_page: str = "", **kwargs):
         super().__init__(*args, **kwargs)
-        for field in self.fields.values():
-            field.widget.attrs["class"] = "form-control"
-            field.template_name = "accounts/_field.html"  # Django's field group with Bootstrap's classes
         self.fields["old_password"].widget.attrs.pop("autofocus", None)
+        self.return_to(next_page)
 
     def save(self, commit=True):
         self.user.must_change_password = False

@@ -22,8 +22,8 @@ class PasswordChangeView(auth_views.PasswordChangeView):
         back = self._next()
         return back or super().get_success_url()
 
-    def get_context_data(self, **kwargs):
-        return super().get_context_data(**kwargs, next=self._next())
+    def get_form_kwargs(self):
+        return {**super().get_form_kwargs(), "next_page": self._next()}
 
     def _next(self) -> str:
         """The page a forced change interrupted, if it is one of ours."""

@@ -2,6 +2,8 @@ from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
+from accounts.forms import LoginForm
+
 admin.site.site_header = "网络舆情处置管理系统"
 admin.site.site_title = "舆情处置系统管理"
 admin.site.index_title = "配置与数据"
@@ -11,7 +13,7 @@ urlpatterns = [
     path("registers/", include("departments.urls")),
     path("reports/", include("reports.urls")),
     path("audit/", include("audit.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(), name="login"),
+    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
