@@ -22,6 +22,9 @@ class LiaisonRegisterForm(StyledForm):
 
 
 class LiaisonDeactivateForm(StyledForm):
+    """停用, on a row of the register."""
+
+    control_size = "sm"
     reason = forms.CharField(label="停用理由", max_length=200)
 
 

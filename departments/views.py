@@ -35,7 +35,8 @@ def liaisons(request):
                 request, f"{data['user'].display_name} 已备案为{data['department'].name}联络员。"
             )
             return redirect("departments:liaisons")
-    rows = selectors.liaison_list()
+    # Each row with its own 停用 form, whose ids name the liaison (one page, many reason fields).
+    rows = [(li, LiaisonDeactivateForm(auto_id=f"deactivate-{li.pk}-%s")) for li in selectors.liaison_list()]
     context = {"form": form, "rows": rows, "can_register": access.may_register_liaisons(request.user)}
     return render(request, "departments/liaisons.html", context, status=400 if form.errors else 200)
 
