@@ -5,17 +5,17 @@ import datetime as dt
 from django import forms
 
 from opinion_system import clock
-from opinion_system.forms import PlausibleDateField
+from opinion_system.forms import PlausibleDateField, StyledForm
 
 from .services import MAX_EXPORT_DAYS
 
 
-class ExportForm(forms.Form):
+class ExportForm(StyledForm):
     """A period of archive dates (Beijing calendar days, both ends included)."""
 
     start = PlausibleDateField(
         label="归档日期自",
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
             "required": "请选择起始日期。",
             "invalid": "起始日期格式不正确，请按 年-月-日 填写。",
@@ -23,7 +23,7 @@ class ExportForm(forms.Form):
     )
     end = PlausibleDateField(
         label="至",
-        widget=forms.DateInput(attrs={"type": "date", "class": "form-control"}, format="%Y-%m-%d"),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
         error_messages={
             "required": "请选择截止日期。",
             "invalid": "截止日期格式不正确，请按 年-月-日 填写。",
