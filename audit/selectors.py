@@ -3,7 +3,15 @@
 import django_filters
 from django import forms
 
+from opinion_system.forms import StyledForm
+
 from .models import SecurityEvent
+
+
+class EventFilterForm(StyledForm):
+    """The filter bar's form: Django draws it with the project's field template, in the smaller controls."""
+
+    control_size = "sm"
 
 
 class EventFilter(django_filters.FilterSet):
@@ -33,6 +41,7 @@ class EventFilter(django_filters.FilterSet):
     class Meta:
         model = SecurityEvent
         fields = ["kind", "result", "username", "ip", "start", "end"]
+        form = EventFilterForm
 
     def filter_queryset(self, queryset):
         # A NUL byte cannot be sent to PostgreSQL in a string: it matches nothing, as it would in the data.
