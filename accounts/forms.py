@@ -2,9 +2,20 @@
 
 from django import forms
 from django.contrib.auth import forms as auth_forms
+from django.utils.http import url_has_allowed_host_and_scheme
 
 from opinion_system.forms import StyledForm
-from opinion_system.redirects import safe_next
+
+
+def checked_next(request) -> str:
+    """The request's `next` if it is a page of this site, else "" (an outside address is never echoed back)."""
+    if request is None:
+        return ""
+    page = request.POST.get("next") or request.GET.get("next") or ""
+    safe = url_has_allowed_host_and_scheme(
+        page, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    )
+    return page if safe and len(page) <= 2000 and page.isprintable() and "\\" not in page else ""
 
 
 class ReturnsTo(forms.Form):
@@ -31,7 +42,7 @@ class LoginForm(StyledForm, ReturnsTo, auth_forms.AuthenticationForm):
         super().__init__(request, *args, **kwargs)
         self.fields["username"].label = "用户名"
         self.fields["password"].label = "密码"
-        self.return_to(safe_next(request, "") if request is not None else "")
+        self.return_to(checked_next(request))
 
 
 class PasswordChangeForm(StyledForm, ReturnsTo, auth_forms.PasswordChangeForm):
