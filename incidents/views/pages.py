@@ -7,6 +7,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from departments.access import is_office, roles_of
@@ -212,9 +213,10 @@ def statement_queue(request):
     """党政办: statements awaiting approval with the incident context and the change from the last version."""
     if not access.can_review_statements(request.user):
         raise PermissionDenied("只有党政办可以审定回复通稿。")
-    statements = selectors.statement_review_queue()
-    return render(
-        request,
-        "incidents/statement_queue.html",
-        {"statements": statements, "review_token": new_token(), "now": timezone.now()},
-    )
+    back = reverse("incidents:statement_queue")
+    # Each statement its 审定 form, with its own one-time token and ids that name the statement.
+    rows = [
+        (s, forms.QueuedStatementReviewForm(initial={"statement": s.pk, "token": new_token(), "next": back}))
+        for s in selectors.statement_review_queue()
+    ]
+    return render(request, "incidents/statement_queue.html", {"rows": rows, "now": timezone.now()})

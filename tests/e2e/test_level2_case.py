@@ -108,7 +108,7 @@ def submit(page: Page, scope: Locator, button: str, message: str, hint: str | No
     """
     with page.expect_navigation():
         scope.get_by_role("button", name=button, exact=True).click()
-    errors = page.locator(".alert-danger, form .text-danger.small")
+    errors = page.locator(".alert-danger, form .text-danger.small, form .invalid-feedback")
     if errors.count():
         raise AssertionError(f"「{button}」未成功（{page.url}）：" + " | ".join(errors.all_inner_texts()))
     expect(page.locator(".alert-success"), hint).to_contain_text(message)
