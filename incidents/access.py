@@ -83,6 +83,11 @@ def incidents_visible_to(user) -> QuerySet[Incident]:
     return incidents.filter(condition)
 
 
+def incident_ids_visible(user, ids: set[int]) -> set[int]:
+    """Which of these incidents the user may see (one query); notifications asks it through settings."""
+    return set(incidents_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+
+
 def can_view(user, incident: Incident) -> bool:
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return False

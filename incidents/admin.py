@@ -19,12 +19,10 @@ from .models import (
     IncidentEvent,
     IncidentSource,
     LevelOneDuty,
-    Notice,
     ProgressReport,
     ReplyStatement,
     ReviewMeeting,
     SchedulerHeartbeat,
-    WebhookEndpoint,
 )
 
 
@@ -216,20 +214,6 @@ class IncidentEventAdmin(VisibleIncidentMixin, ReadOnlyAdmin):
     list_select_related = ("incident", "actor")
 
 
-@admin.register(Notice)
-class NoticeAdmin(ReadOnlyAdmin):
-    list_display = ("subject", "recipient", "channel", "kind", "created_at", "sent_at", "read_at", "attempts")
-    list_filter = ("channel", "kind")
-    search_fields = ("subject", "recipient__username", "recipient__full_name")
-    list_select_related = ("recipient",)
-
-    def get_queryset(self, request):
-        queryset = super().get_queryset(request)
-        if request.user.is_superuser:
-            return queryset
-        return queryset.filter(recipient=request.user)
-
-
 @admin.register(IncidentSource)
 class IncidentSourceAdmin(VisibleIncidentMixin, ReadOnlyAdmin):
     list_display = ("incident", "platform", "url")
@@ -252,19 +236,6 @@ class EvidenceAdmin(VisibleIncidentMixin, ReadOnlyAdmin):
     search_fields = ("incident__number", "original_name", "sha256")
     list_select_related = ("incident", "uploaded_by")
     exclude = ("file",)  # downloaded only through the page that checks access
-
-
-@admin.register(WebhookEndpoint)
-class WebhookEndpointAdmin(HistoryAdmin):
-    """Group robots are configuration: the system admin adds them; notices are routed by department or role."""
-
-    list_display = ("name", "flavor", "department", "role", "is_active")
-    list_filter = ("flavor", "is_active", "department")
-    search_fields = ("name", "url")
-    list_select_related = ("department",)
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(SchedulerHeartbeat)

@@ -4,7 +4,7 @@ The database is the source of truth (DESIGN rule 4). One indexed query claims th
 `SELECT … FOR UPDATE SKIP LOCKED`, so two beats, two workers or a sweep started while another runs never
 take the same row; a sweep killed half-way rolls back and its rows are taken by the next one. Each stage of a
 deadline writes notices under a unique key (deadline, stage, repeat number), so even a repeated stage writes
-nothing twice. Notices are then delivered by incidents.delivery (Celery tasks, or in-process without Redis).
+nothing twice. Notices are then delivered by notifications.delivery (Celery tasks, or in-process without Redis).
 
 Stages of a deadline (settings): reminder before `due_at` → overdue at `due_at` (department and office) →
 escalation (督办) after DEADLINE_ESCALATE_AFTER_MINUTES (supervising leader and office) → the overdue notice
@@ -24,10 +24,12 @@ from audit import history_chain
 from departments.models import Department, Liaison, User
 from departments.roles import Role
 from departments.selectors import users_with_role
+from notifications import delivery
+from notifications.selectors import endpoint_list_for
+from notifications.services import Message, build_rows, save_rows
 
-from . import delivery, rules
+from . import rules
 from .models import Deadline, IncidentEvent, SchedulerHeartbeat
-from .notices import Message, build_rows, endpoints_for, save_rows
 from .tokens import tokens_prune
 
 log = logging.getLogger(__name__)
@@ -70,7 +72,7 @@ class Audiences:
             office=list(users_with_role(Role.OFFICE)),
             admin_office=list(users_with_role(Role.ADMIN_OFFICE)),
             department_people={k: list(v.values()) for k, v in people.items()},
-            endpoints=endpoints_for([dep.pk for dep in departments], roles),
+            endpoints=endpoint_list_for(department_ids=[dep.pk for dep in departments], roles=roles),
         )
 
     def hooks(self, *, department: Department | None = None, roles=()) -> list:
@@ -170,6 +172,7 @@ def advance(deadline: Deadline, now: dt.datetime, people: Audiences) -> tuple[li
         incident=deadline.incident,
         key=f"deadline:{deadline.pk}:{name}:{number}",
         created_at=now,
+        link=deadline.incident.page_path,
         deadline=deadline,
     )
     users, hooks = _recipients(deadline, stage, people)

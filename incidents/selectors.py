@@ -13,6 +13,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
 
+from notifications.models import Notice
+
 from . import access
 from .models import (
     Deadline,
@@ -21,7 +23,6 @@ from .models import (
     GradeEscalation,
     Incident,
     Level,
-    Notice,
     ReplyStatement,
     SchedulerHeartbeat,
     Status,
@@ -238,41 +239,9 @@ def deadline_list_open(*, user) -> QuerySet[Deadline]:
     )
 
 
-def notice_list(*, user) -> QuerySet[Notice]:
-    """The user's in-app notices (the bell), newest first; cancelled reminders are not shown."""
-    return Notice.objects.filter(
-        recipient=user, channel=Notice.Channel.IN_APP, cancelled_at__isnull=True
-    ).select_related("incident")
-
-
-NOTICE_HIDDEN_SUBJECT = "（该舆情已移交其他部门，通知内容不再显示）"
-
-
-def notice_list_as_seen(*, user, notices) -> list[Notice]:
-    """A notice about an incident the user may no longer see (moved to another department) keeps its kind and
-    time, not the incident's title or link; the row itself stays as it was sent."""
-    notices = list(notices)
-    ids = {n.incident_id for n in notices if n.incident_id}
-    if ids:
-        visible = set(access.incidents_visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
-        for notice in notices:
-            if notice.incident_id and notice.incident_id not in visible:
-                notice.subject, notice.text, notice.link = NOTICE_HIDDEN_SUBJECT, "", ""
-    return notices
-
-
-def notice_count_unread(*, user) -> int:
-    return notice_list(user=user).filter(read_at__isnull=True).count()
-
-
 def sweep_last_at() -> dt.datetime | None:
     """When the deadline sweep last ran (None before the first sweep)."""
     return SchedulerHeartbeat.objects.filter(pk=1).values_list("last_sweep_at", flat=True).first()
-
-
-def bell_get(*, user, with_scheduler: bool) -> tuple[int, dt.datetime | None]:
-    """The user's unread in-app notices, read live on every page; and the last sweep when asked (else None)."""
-    return notice_count_unread(user=user), (sweep_last_at() if with_scheduler else None)
 
 
 MERGED_INTO_HIDDEN = "作为重复上报合并至另一条舆情（该舆情不在您的查看范围内）"

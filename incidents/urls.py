@@ -13,7 +13,5 @@ urlpatterns = [
     path("incidents/<int:pk>/do/<slug:name>/", views.incident_action, name="action"),
     path("statements/", views.statement_queue, name="statement_queue"),
     path("evidence/<int:pk>/download/", views.evidence_download, name="evidence_download"),
-    path("notices/", views.notice_list, name="notices"),
-    path("notices/read/", views.notice_mark_read, name="notices_read"),
     path("health/", views.health, name="health"),
 ]

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "axes",
     "departments",
+    "notifications",
     "incidents",
     "reports",
     "audit",
@@ -87,7 +88,8 @@ TEMPLATES = [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
-                "incidents.context_processors.bell",
+                "notifications.context_processors.bell",
+                "incidents.context_processors.scheduler",
                 "opinion_system.context_processors.navigation",
             ],
         },
@@ -318,6 +320,9 @@ LEVEL_ALERT_EXPECTED_MINUTES = env.int("LEVEL_ALERT_EXPECTED_MINUTES", default=1
 # Channels a person's notices go out on (in-app always; email when the person has an address).
 NOTICE_CHANNELS = env.list("NOTICE_CHANNELS", default=["in_app", "email", "webhook"])
 NOTICE_MAX_ATTEMPTS = env.int("NOTICE_MAX_ATTEMPTS", default=8)
+# Which of these incidents may this person still see: incidents decides (its access module), notifications asks
+# through this name because it sits below incidents and never imports it.
+NOTICE_VISIBLE_INCIDENTS = "incidents.access.incident_ids_visible"
 # The scheduler is considered stopped when its last sweep is older than this.
 SCHEDULER_STALE_MINUTES = env.int("SCHEDULER_STALE_MINUTES", default=5)
 SITE_URL = env.str("SITE_URL", default="http://127.0.0.1:8000")

@@ -10,6 +10,7 @@ admin.site.index_title = "配置与数据"
 
 urlpatterns = [
     path("", include("incidents.urls")),
+    path("", include("notifications.urls")),
     path("registers/", include("departments.urls")),
     path("reports/", include("reports.urls")),
     path("audit/", include("audit.urls")),

@@ -57,6 +57,7 @@ from departments.services import department_sync_grants
 from incidents import access, services
 from incidents import models as m
 from incidents.views import pages
+from notifications.models import Notice
 
 MARK = "【bench_pages】"
 DETAIL_URL = "https://tieba.baidu.com/p/9312345678"
@@ -131,7 +132,7 @@ def drop_bench_incidents() -> None:
     """Delete the incidents this script made and every row that points at them."""
     ids = list(m.Incident.objects.filter(title__startswith=MARK).values_list("pk", flat=True))
     with bench_sweep.history_writable():
-        for model in (m.Notice, m.IncidentEvent, m.ProgressReport, m.ReplyStatement, m.DisposalForm,
+        for model in (Notice, m.IncidentEvent, m.ProgressReport, m.ReplyStatement, m.DisposalForm,
                       m.LevelOneDuty, m.GradeEscalation, m.IncidentSource, m.Evidence, m.Deadline):  # fmt: skip
             model.objects.filter(incident_id__in=ids).delete()
             if hasattr(model, "history"):

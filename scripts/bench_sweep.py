@@ -221,8 +221,10 @@ def main() -> None:
     from django.test.utils import CaptureQueriesContext
     from django.utils import timezone
 
-    from incidents import delivery, engine
-    from incidents.models import Deadline, Incident, IncidentEvent, Notice
+    from incidents import engine
+    from incidents.models import Deadline, Incident, IncidentEvent
+    from notifications import delivery
+    from notifications.models import Notice
 
     call_command("migrate", verbosity=0)
     held = Incident.objects.count()

@@ -9,7 +9,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from departments.models import Department
-from incidents.models import Incident, IncidentEvent, Notice, ReplyStatement, SchedulerHeartbeat, Status
+from incidents.models import Incident, IncidentEvent, ReplyStatement, SchedulerHeartbeat, Status
+from notifications.models import Notice
 from reports.models import ArchiveExport
 from tests.factories import approved_statement, archived, assessed, report, submitted_statement
 

@@ -33,11 +33,10 @@ from incidents.models import (
     DisposalForm,
     Incident,
     IncidentEvent,
-    Notice,
     SchedulerHeartbeat,
     Status,
-    WebhookEndpoint,
 )
+from notifications.models import Notice, WebhookEndpoint
 from reports import services as report_services
 from reports.models import Dossier
 from tests.admin_forms import form_data
@@ -48,14 +47,16 @@ STAFF_ROLES = [r for r in ROLES if r != "liaison"]
 
 REGISTERS = {"departments.department", "departments.liaison", "departments.officialmediaaccount"}
 AXES = {"axes.accessattempt", "axes.accesslog", "axes.accessfailurelog"}
-CONFIG = {"incidents.webhookendpoint", "incidents.schedulerheartbeat"}
-OWN_ROWS = {"incidents.notice"}  # a person's own notices, the superuser's all
+CONFIG = {"notifications.webhookendpoint", "incidents.schedulerheartbeat"}
+OWN_ROWS = {"notifications.notice"}  # a person's own notices, the superuser's all
 ARCHIVE = {"reports.dossier", "reports.archiveexport"}
 
 
 def incident_records() -> set[str]:
-    """The incident and every record of its case: written by the workflow's services only."""
-    labels = {m._meta.label_lower for m in admin.site._registry if m._meta.app_label == "incidents"}
+    """The incident, every record of its case and its notices: written by the workflow's services only."""
+    labels = {
+        m._meta.label_lower for m in admin.site._registry if m._meta.app_label in ("incidents", "notifications")
+    }
     return labels - CONFIG
 
 
@@ -68,7 +69,7 @@ def intended(role: str, label: str, op: str) -> bool:
         if op == "view":
             return True
         if op in ("add", "change"):
-            return label in REGISTERS | {"departments.user", "incidents.webhookendpoint", "auth.group"}
+            return label in REGISTERS | {"departments.user", "notifications.webhookendpoint", "auth.group"}
         # delete: sign-in records are kept (the security log has them append-only); a lockout may be cleared
         return label in {"axes.accessattempt", "departments.user", "auth.group"}
     views = {
@@ -84,12 +85,12 @@ def intended(role: str, label: str, op: str) -> bool:
     sysadmin_registers = REGISTERS - {"departments.liaison"}
     changes = {
         "clerk": REGISTERS,
-        "sysadmin": sysadmin_registers | {"departments.user", "incidents.webhookendpoint"},
+        "sysadmin": sysadmin_registers | {"departments.user", "notifications.webhookendpoint"},
         "secadmin": {"departments.user"},
     }
     adds = {
         "clerk": REGISTERS,
-        "sysadmin": sysadmin_registers | {"departments.user", "incidents.webhookendpoint"},
+        "sysadmin": sysadmin_registers | {"departments.user", "notifications.webhookendpoint"},
     }
     deletes = {"secadmin": {"axes.accessattempt"}}  # clearing a lockout is the security administrator's work
     table = {"view": views, "add": adds, "change": changes, "delete": deletes}[op]
@@ -608,7 +609,7 @@ ADDS = {
     "departments.liaison": add_liaison,
     "departments.officialmediaaccount": add_media_account,
     "departments.user": add_user,
-    "incidents.webhookendpoint": add_webhook,
+    "notifications.webhookendpoint": add_webhook,
     "auth.group": add_group,
 }
 CHANGES = {
@@ -616,7 +617,7 @@ CHANGES = {
     "departments.liaison": change_liaison,
     "departments.officialmediaaccount": change_media_account,
     "departments.user": change_user,
-    "incidents.webhookendpoint": change_webhook,
+    "notifications.webhookendpoint": change_webhook,
     "auth.group": change_group,
 }
 

@@ -9,7 +9,8 @@ from axes.models import AccessAttempt
 from django.test import Client
 from django.urls import reverse
 
-from incidents.models import Incident, LevelOneDuty, Notice
+from incidents.models import Incident, LevelOneDuty
+from notifications.models import Notice
 from reports.models import ArchiveExport
 from tests.factories import assessed, report
 
@@ -91,7 +92,7 @@ def test_a_username_longer_than_any_is_counted_as_a_failed_sign_in_not_a_500(db)
 def test_a_notice_id_that_is_not_plain_digits_is_not_found(client, org, notice_id):
     client.force_login(org.p.xsc_head)
     unread = Notice.objects.filter(recipient=org.p.xsc_head, read_at__isnull=True).count()
-    assert client.post(reverse("incidents:notices_read"), {"id": notice_id}).status_code == 404
+    assert client.post(reverse("notifications:read"), {"id": notice_id}).status_code == 404
     assert Notice.objects.filter(recipient=org.p.xsc_head, read_at__isnull=True).count() == unread
 
 

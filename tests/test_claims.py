@@ -5,7 +5,7 @@ import uuid
 
 from django.utils import timezone
 
-from incidents.models import Notice
+from notifications.models import Notice
 from opinion_system import claims
 
 LEASE = dt.timedelta(minutes=5)

@@ -1,5 +1,5 @@
 """Hostile input on every form of every page of the application (the admin is tested on its own): never a 500,
-and a redirect never leaves the site. Also the rule of `next` itself (incidents/views/redirects.py).
+and a redirect never leaves the site. Also the rule of `next` itself (opinion_system/redirects.py).
 
 Every URL pattern of incidents, reports and departments is visited, its path filled with a real object of a small
 college (an incident in each status, one of another department as a forged id). For each page, the person who may
@@ -36,8 +36,9 @@ from incidents import engine, services
 from incidents.actions import REGISTRY
 from incidents.filters import IncidentFilter
 from incidents.forms import ReportForm
-from incidents.models import Incident, LevelOneDuty, Notice, Status
-from incidents.views.redirects import safe_next
+from incidents.models import Incident, LevelOneDuty, Status
+from notifications.models import Notice
+from opinion_system.redirects import safe_next
 from reports import services as report_services
 from reports.forms import ExportForm
 from tests.factories import (
@@ -52,7 +53,7 @@ from tests.factories import (
     submitted_statement,
 )
 
-APPS = ("incidents", "reports", "departments")
+APPS = ("incidents", "notifications", "reports", "departments")
 
 # `next` values that must never take the browser off the site, nor make redirect() raise.
 HOSTILE_NEXT = [
@@ -328,10 +329,10 @@ def forms_by_url(c) -> dict[str, list[Form]]:
     forms["incidents:report"] = [
         Form(reverse("incidents:report"), "xsc_liaison", report_base, report_check, text_fields(ReportForm))
     ]
-    notice = {"id": c["notice"].pk, "next": reverse("incidents:notices")}
+    notice = {"id": c["notice"].pk, "next": reverse("notifications:list")}
     forged = {"id": c["other_notice"].pk}
-    forms["incidents:notices_read"] = [
-        Form(reverse("incidents:notices_read"), "xsc_head", notice, None, forged=forged)
+    forms["notifications:read"] = [
+        Form(reverse("notifications:read"), "xsc_head", notice, None, forged=forged)
     ]
     filters = {name: "" for name in IncidentFilter.base_filters} | {"page": "1"}
     listed = accepts(lambda data: IncidentFilter(data, queryset=Incident.objects.none()).form)
@@ -680,8 +681,8 @@ def test_an_action_with_a_hostile_next_is_saved_once_and_lands_on_the_incident(c
 def test_marking_a_notice_read_with_a_hostile_next_lands_on_the_notices(client, org):
     assessed(org)
     client.force_login(org.p.xsc_head)
-    response = client.post(reverse("incidents:notices_read"), {"next": "javascript:alert(1)"})
-    assert response.status_code == 302 and response["Location"] == reverse("incidents:notices")
+    response = client.post(reverse("notifications:read"), {"next": "javascript:alert(1)"})
+    assert response.status_code == 302 and response["Location"] == reverse("notifications:list")
     assert not Notice.objects.filter(recipient=org.p.xsc_head, read_at__isnull=True).exists()
 
 

@@ -42,7 +42,8 @@ from departments.models import Liaison, OfficialMediaAccount, User
 from departments.roles import Role
 from incidents import access, engine, services
 from incidents.actions import REGISTRY
-from incidents.models import FormToken, Incident, LevelOneDuty, Notice, ReplyStatement
+from incidents.models import FormToken, Incident, LevelOneDuty, ReplyStatement
+from notifications.models import Notice
 from reports import access as archive_access
 from reports import services as report_services
 from reports.models import Dossier
@@ -335,9 +336,9 @@ def requests_for(w) -> list[Request]:
             expect=logged_in(lambda u, m, i=evidence.incident: rule(access.can_view(u, i), 404)),
             label=dept,
         )
-    add("incidents:notices", expect=page)
+    add("notifications:list", expect=page)
     add(
-        "incidents:notices_read",
+        "notifications:read",
         body=lambda user: {"id": someone_elses_notice(user).pk},
         expect=method_only("POST", lambda u, m: ok(302)),
         unchanged=True,  # another person's notice stays unread
@@ -509,7 +510,7 @@ class Writes:
 def fingerprint() -> dict:
     """Every row of the application's tables (but the sign-in stamp): the college before and after the run."""
     rows = {}
-    for label in ("departments", "incidents", "reports", "accounts"):
+    for label in ("departments", "incidents", "notifications", "reports", "accounts"):
         for model in apps.get_app_config(label).get_models():
             fields = [f.attname for f in model._meta.concrete_fields if f.attname != "last_login"]
             rows[model._meta.label] = list(model.objects.order_by("pk").values_list(*fields))

@@ -66,7 +66,7 @@ RULES: dict[str, Callable[[User, ResolverMatch], Answer]] = {
     "incidents:home": lambda user, match: OK,
     "incidents:list": lambda user, match: OK,  # everyone; the rows are what they may see
     "incidents:report": lambda user, match: OK,  # 第七条: every member of staff may report
-    "incidents:notices": lambda user, match: OK,
+    "notifications:list": lambda user, match: OK,
     "accounts:password_change": lambda user, match: OK,  # 修改密码: everyone, their own
     "incidents:detail": lambda user, match: allowed(may_see_incident(user, match), 404),
     "incidents:overview": lambda user, match: allowed(access.can_see_overview(user), 403),
@@ -122,8 +122,15 @@ def demo(django_db_setup, django_db_blocker):
 
 def fixed_pages() -> list[str]:
     """The pages issue 10 names: the menus' pages, one incident of each status, one 处置表."""
-    names = ["home", "list", "report", "notices", "overview", "statement_queue"]
-    pages = [reverse(f"incidents:{name}") for name in names]
+    names = [
+        "incidents:home",
+        "incidents:list",
+        "incidents:report",
+        "notifications:list",
+        "incidents:overview",
+        "incidents:statement_queue",
+    ]
+    pages = [reverse(name) for name in names]
     pages += [reverse(f"departments:{name}") for name in ["liaisons", "media_accounts"]]
     pages += [reverse("reports:archive"), reverse("admin:index"), reverse("audit:log")]
     for status in Status:

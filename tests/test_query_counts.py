@@ -114,7 +114,7 @@ def pages(cases) -> dict[str, str]:
         "detail_level2": reverse("incidents:detail", args=[level2.pk]),
         "detail_archived": reverse("incidents:detail", args=[archived.pk]),
         "report": reverse("incidents:report"),
-        "notices": reverse("incidents:notices"),
+        "notices": reverse("notifications:list"),
         "overview": reverse("incidents:overview"),
         "statement_queue": reverse("incidents:statement_queue"),
         "liaisons": reverse("departments:liaisons"),

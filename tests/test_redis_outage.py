@@ -28,16 +28,16 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import strip_tags
 
-from incidents import delivery
 from incidents.models import (
     DisposalForm,
     FormToken,
     Incident,
-    Notice,
     ProgressReport,
     Status,
 )
 from incidents.tokens import TOKEN_SECONDS, claim_token, release_token, tokens_prune
+from notifications import delivery
+from notifications.models import Notice
 from opinion_system import cache as resilient
 from reports.models import Dossier
 from tests.brokers import broker
@@ -167,7 +167,7 @@ def test_with_redis_down_people_sign_in_report_act_and_file_a_disposal_form(
         reverse("incidents:list"),
         reverse("incidents:list") + "?q=宿舍",
         detail,
-        reverse("incidents:notices"),
+        reverse("notifications:list"),
     )
     opens(liaison, detail, reverse("incidents:home"))
     assert Session.objects.count() == 3  # the sessions live in the database meanwhile
@@ -224,7 +224,7 @@ def test_a_hung_redis_costs_one_short_timeout_per_breaker_window_not_one_per_cal
         browser = Client()
         browser.force_login(org.p.clerk)  # through the session cache: the one wait of this window
         started = time.monotonic()
-        for name in ("incidents:home", "incidents:list", "incidents:notices", "incidents:report"):
+        for name in ("incidents:home", "incidents:list", "notifications:list", "incidents:report"):
             assert browser.get(reverse(name)).status_code == 200
         pages = time.monotonic() - started
         assert len(connects) == 1  # the login waited its socket_timeout; the four pages did not try
@@ -324,7 +324,7 @@ def pending_email(org, minutes_ago: int, **kw) -> Notice:
 
 def banner(context) -> str:
     """The banner's text as read."""
-    return strip_tags(render_to_string("incidents/_delivery_banner.html", {"delivery_delayed": context}))
+    return strip_tags(render_to_string("notifications/_delivery_banner.html", {"delivery_delayed": context}))
 
 
 def test_the_office_is_told_when_email_and_robot_notices_wait_too_long(org):
@@ -339,7 +339,10 @@ def test_the_office_is_told_when_email_and_robot_notices_wait_too_long(org):
     assert delayed == {"count": 2, "oldest": oldest.created_at, "broker_down": False}
     text = banner(delayed)
     assert "消息推送延迟：2 条通知尚未发出" in text
-    assert f"最早 {timezone.localtime(oldest.created_at):%H:%M}" in text
+    # Today's time alone, an earlier day's with its date: 20 minutes ago is yesterday just after midnight.
+    local = timezone.localtime(oldest.created_at)
+    day = "" if local.date() == timezone.localdate() else f"{local.month}月{local.day}日 "
+    assert f"最早 {day}{local:%H:%M}" in text
     assert "站内通知照常，邮件与群机器人将在恢复后补发" in text
 
 

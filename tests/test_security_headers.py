@@ -72,7 +72,7 @@ def pages(org) -> list[tuple[str, str, dict]]:
         ("clerk", reverse("incidents:list") + "?status=archived", {"HTTP_HX_REQUEST": "true"}),
         ("clerk", reverse("incidents:detail", args=[done.pk]), {}),
         ("clerk", reverse("reports:dossier_card", args=[done.pk]), {"HTTP_HX_REQUEST": "true"}),
-        ("clerk", reverse("incidents:notices"), {}),
+        ("clerk", reverse("notifications:list"), {}),
         ("clerk", reverse("reports:archive"), {}),
         ("clerk", reverse("reports:disposal_form_pdf", args=[done.pk]), {}),
         ("outsider", reverse("incidents:detail", args=[done.pk]), {}),  # 404

@@ -7,7 +7,8 @@ from django.utils import timezone
 
 from departments.models import Department, User
 from incidents import services
-from incidents.models import Incident, LevelOneDuty, Notice, ReplyStatement
+from incidents.models import Incident, LevelOneDuty, ReplyStatement
+from notifications.models import Notice
 from opinion_system import clock
 
 from .cases import (

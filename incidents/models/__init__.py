@@ -1,7 +1,7 @@
 """The data of an incident (舆情事件) and everything recorded while it is handled, by concept.
 
 Rows change only through incidents.services; the allowed moves live in incidents.workflow, the regulation's
-rules in incidents.rules.
+rules in incidents.rules. The notices about it live in the notifications app.
 """
 
 from ..rules import Category, Level
@@ -17,7 +17,6 @@ from .incident import (
     YearCounter,
     evidence_path,
 )
-from .notices import Notice, WebhookEndpoint
 from .tokens import FormToken
 
 __all__ = [
@@ -32,13 +31,11 @@ __all__ = [
     "IncidentSource",
     "Level",
     "LevelOneDuty",
-    "Notice",
     "ProgressReport",
     "ReplyStatement",
     "ReviewMeeting",
     "SchedulerHeartbeat",
     "Status",
-    "WebhookEndpoint",
     "YearCounter",
     "evidence_path",
 ]

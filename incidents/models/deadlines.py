@@ -69,6 +69,11 @@ class Deadline(models.Model):
         return f"{self.incident.number} {self.get_kind_display()} {timezone.localtime(self.due_at):%Y-%m-%d %H:%M}"
 
     @property
+    def is_open(self) -> bool:
+        """Still to be met (notifications.delivery asks it before sending a reminder)."""
+        return self.state == self.State.OPEN
+
+    @property
     def met_late(self) -> bool:
         return self.met_at is not None and self.met_at > self.due_at
 

@@ -111,6 +111,11 @@ class Incident(models.Model):
         return f"{self.number} {self.title}"
 
     @property
+    def page_path(self) -> str:
+        """The incident's page, as a notice links to it (no reverse(): the sweep builds thousands at once)."""
+        return f"/incidents/{self.pk}/"
+
+    @property
     def is_read_only(self) -> bool:
         return self.status in (Status.ARCHIVED, Status.MERGED)
 

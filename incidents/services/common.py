@@ -6,13 +6,14 @@ from dataclasses import dataclass
 from departments.models import Department, User
 from departments.roles import Role
 from departments.selectors import department_people, users_with_role
+from notifications.selectors import endpoint_list_for
+from notifications.services import Message, build_rows, save_rows
 from opinion_system import clock
 from opinion_system.errors import DomainError, StaleObject
 from opinion_system.stamps import stamp
 
 from .. import access, workflow
 from ..models import Incident, IncidentEvent
-from ..notices import Message, build_rows, endpoints_for, save_rows
 from ..workflow import Action
 
 
@@ -91,8 +92,9 @@ def notify(audience: Audience, *, kind: str, event: IncidentEvent, subject: str,
         incident=event.incident,
         key=f"{kind}:e{event.pk}",
         created_at=event.created_at,
+        link=event.incident.page_path,
     )
-    endpoints = endpoints_for(audience.departments, audience.roles)
+    endpoints = endpoint_list_for(department_ids=audience.departments, roles=audience.roles)
     save_rows(build_rows(message, audience.users, endpoints))
 
 

@@ -13,11 +13,12 @@ import datetime as dt
 from django.conf import settings
 
 from departments.models import User
+from notifications.services import notice_cancel_unsent
 from opinion_system import clock
 from opinion_system.stamps import stamp
 
 from .. import rules
-from ..models import Deadline, Incident, Notice, Status
+from ..models import Deadline, Incident, Status
 
 EXCHANGE_KINDS = (Deadline.Kind.DAILY_EXCHANGE, Deadline.Kind.ROUND_THE_CLOCK)
 
@@ -65,10 +66,7 @@ def _close(deadline: Deadline, *, state: Deadline.State, actor: User | None, rea
     deadline.next_notice_at = None
     stamp(deadline, actor=actor, reason=reason)
     deadline.save()
-    # Met or moot stops its notices at once, also those written but not yet delivered.
-    Notice.objects.filter(deadline=deadline, sent_at__isnull=True, cancelled_at__isnull=True).update(
-        cancelled_at=now
-    )
+    notice_cancel_unsent(deadline=deadline, now=now)
 
 
 def open_deadlines(incident: Incident, kinds) -> list[Deadline]:

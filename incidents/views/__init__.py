@@ -1,7 +1,7 @@
 """The incident pages, split by job: pages (reads), actions (every button), misc (files, bell, health)."""
 
 from .actions import incident_action
-from .misc import evidence_download, health, notice_list, notice_mark_read
+from .misc import evidence_download, health
 from .pages import home, incident_detail, incident_list, incident_report, overview, statement_queue
 
 __all__ = [
@@ -12,8 +12,6 @@ __all__ = [
     "incident_detail",
     "incident_list",
     "incident_report",
-    "notice_list",
-    "notice_mark_read",
     "overview",
     "statement_queue",
 ]

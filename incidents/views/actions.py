@@ -13,12 +13,12 @@ from django.urls import reverse
 from django.views.decorators.http import require_POST
 
 from opinion_system.errors import DomainError, StaleObject
+from opinion_system.redirects import safe_next
 
 from .. import access
 from ..actions import REGISTRY
 from ..tokens import claim_token, release_token
 from .pages import detail_context
-from .redirects import safe_next
 
 
 @login_required

@@ -1,16 +1,11 @@
-"""Evidence downloads, the bell and the health endpoint."""
+"""Evidence downloads and the health endpoint."""
 
 from django.contrib.auth.decorators import login_required
-from django.core.paginator import Paginator
 from django.db import DatabaseError
 from django.http import FileResponse, Http404, JsonResponse
-from django.shortcuts import redirect, render
-from django.urls import reverse
-from django.utils import timezone
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET
 
 from .. import access, engine, selectors
-from .redirects import safe_next
 
 
 @login_required
@@ -29,29 +24,6 @@ def evidence_download(request, pk: int):
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
-
-
-@login_required
-def notice_list(request):
-    """The bell's page: every in-app notice of the user, unread first marked."""
-    page = Paginator(selectors.notice_list(user=request.user), 30).get_page(request.GET.get("page"))
-    page.object_list = selectors.notice_list_as_seen(user=request.user, notices=page.object_list)
-    return render(request, "incidents/notices.html", {"page": page})
-
-
-@login_required
-@require_POST
-def notice_mark_read(request):
-    """Mark one notice (id in the form) or all of the user's notices read; another's id changes nothing."""
-    notices = selectors.notice_list(user=request.user).filter(read_at__isnull=True)
-    notice_id = request.POST.get("id", "")
-    if notice_id:
-        # isdigit alone accepts "²", which int() refuses
-        if not (notice_id.isascii() and notice_id.isdigit()):
-            raise Http404("通知不存在")
-        notices = notices.filter(pk=int(notice_id))
-    notices.update(read_at=timezone.now())
-    return redirect(safe_next(request, reverse("incidents:notices")))  # only back into this site
 
 
 @require_GET

@@ -11,8 +11,10 @@ import time_machine
 from django.test import override_settings
 from django.urls import reverse
 
-from incidents import delivery, engine, services
-from incidents.models import Deadline, IncidentEvent, Notice
+from incidents import engine, services
+from incidents.models import Deadline, IncidentEvent
+from notifications import delivery
+from notifications.models import Notice
 from tests.factories import assessed, ended
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
@@ -213,14 +215,14 @@ def test_a_late_sweep_catches_up_once(org, filing):
 def test_the_bell_shows_the_notice_and_marks_it_read(client, org, filing):
     sweep_at(at(2026, 3, 2, 21, 30))
     client.force_login(org.p.xsc_head)
-    page = client.get(reverse("incidents:notices")).content.decode()
+    page = client.get(reverse("notifications:list")).content.decode()
     assert "【逾期】" in page and filing.incident.number in page
     home = client.get(reverse("incidents:home")).content.decode()
     assert 'badge bg-light text-danger">' in home
     own = Notice.objects.filter(recipient=org.p.xsc_head, kind="deadline_overdue").get()
     other = Notice.objects.filter(recipient=org.p.clerk, kind="deadline_overdue").get()
-    client.post(reverse("incidents:notices_read"), {"id": other.pk})  # another's notice: untouched
-    client.post(reverse("incidents:notices_read"), {"id": own.pk})
+    client.post(reverse("notifications:read"), {"id": other.pk})  # another's notice: untouched
+    client.post(reverse("notifications:read"), {"id": own.pk})
     own.refresh_from_db(), other.refresh_from_db()
     assert own.read_at and not other.read_at
 

@@ -5,7 +5,8 @@ from django.test import Client
 from django.urls import reverse
 
 from incidents import selectors, services
-from incidents.models import Notice
+from notifications import selectors as notice_selectors
+from notifications.models import Notice
 from tests.factories import assessed, report
 
 
@@ -50,10 +51,10 @@ def test_a_notice_keeps_no_title_once_the_incident_moved_away(client, org):
                                  dedupe_key="disclosure:1", created_at=incident.reported_at,
                                  link=f"/incidents/{incident.pk}/")  # fmt: skip
     client.force_login(org.p.xsc_head)
-    assert incident.title in client.get(reverse("incidents:notices")).content.decode()
+    assert incident.title in client.get(reverse("notifications:list")).content.decode()
     services.incident_reassign(incident=incident, actor=org.p.clerk, department=org.rsc, reason="职责划分")
-    shown = client.get(reverse("incidents:notices")).content.decode()
+    shown = client.get(reverse("notifications:list")).content.decode()
     assert incident.title not in shown and f"/incidents/{incident.pk}/" not in shown
-    assert selectors.NOTICE_HIDDEN_SUBJECT in shown
+    assert notice_selectors.NOTICE_HIDDEN_SUBJECT in shown
     mine.refresh_from_db()
     assert mine.subject.startswith(incident.number)  # the row itself is kept as it was sent

@@ -15,10 +15,10 @@ from incidents.models import (
     GradeEscalation,
     Incident,
     LevelOneDuty,
-    Notice,
     ReplyStatement,
     Status,
 )
+from notifications.models import Notice
 from opinion_system.errors import DomainError, NotAllowed, TransitionNotAllowed
 from tests.factories import approved_statement, archived, assessed, ended, filed, report, submitted
 

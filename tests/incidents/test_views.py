@@ -25,7 +25,7 @@ def as_user(client, user):
     return client
 
 
-PAGES = ["incidents:home", "incidents:list", "incidents:report", "incidents:notices"]
+PAGES = ["incidents:home", "incidents:list", "incidents:report", "notifications:list"]
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -290,7 +290,7 @@ def test_csrf_is_enforced_on_every_post_including_htmx(org):
     url = reverse("incidents:action", args=[incident.pk, "progress"])
     assert client.post(url, {"content": "x", "version": incident.version}).status_code == 403
     assert client.post(url, {"content": "x"}, HTTP_HX_REQUEST="true").status_code == 403
-    assert client.post(reverse("incidents:notices_read")).status_code == 403
+    assert client.post(reverse("notifications:read")).status_code == 403
     assert not ProgressReport.objects.exists()
 
 
@@ -317,7 +317,7 @@ def test_the_list_shows_only_what_the_user_may_see(client, org):
 
 
 @pytest.mark.parametrize(
-    "url", ["incidents:list", "incidents:home", "incidents:overview", "incidents:notices"]
+    "url", ["incidents:list", "incidents:home", "incidents:overview", "notifications:list"]
 )
 def test_list_pages_run_a_constant_number_of_queries(client, org, url):
     as_user(client, org.p.clerk)
@@ -409,8 +409,8 @@ def test_media_account_register_refuses_an_editor_of_another_department(client, 
 
 def test_mark_read_never_redirects_off_site(client, org):
     as_user(client, org.p.xsc_head)
-    response = client.post(reverse("incidents:notices_read"), {"next": "//evil.example.com/"})
-    assert response["Location"] == reverse("incidents:notices")
+    response = client.post(reverse("notifications:read"), {"next": "//evil.example.com/"})
+    assert response["Location"] == reverse("notifications:list")
 
 
 def test_the_list_filters_keep_what_was_chosen(client, org):

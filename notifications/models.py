@@ -1,12 +1,14 @@
-"""The notices the system sends (in-app, e-mail, group robots) and the robots' endpoints."""
+"""The notices the system sends (in-app, e-mail, group robots) and the robots' endpoints.
+
+The tables keep the names they had when these models lived in incidents (moved without touching the database,
+see migrations/0001_initial.py); the incident and deadline a notice is about are named by string, so this app
+never imports incidents.
+"""
 
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
-
-from .deadlines import Deadline
-from .incident import Incident
 
 USER = settings.AUTH_USER_MODEL
 
@@ -38,9 +40,10 @@ class WebhookEndpoint(models.Model):
         "角色", max_length=30, blank=True, help_text="发给该角色的通知也发到此群（如 office、admin_office）"
     )
     is_active = models.BooleanField("启用", default=True)
-    history = HistoricalRecords(excluded_fields=["secret"])
+    history = HistoricalRecords(excluded_fields=["secret"], table_name="incidents_historicalwebhookendpoint")
 
     class Meta:
+        db_table = "incidents_webhookendpoint"
         verbose_name = "群机器人"
         verbose_name_plural = "群机器人"
         ordering = ["name"]
@@ -80,10 +83,10 @@ class Notice(models.Model):
     channel = models.CharField("渠道", max_length=20, choices=Channel.choices, default=Channel.IN_APP)
     kind = models.CharField("类型", max_length=40)
     incident = models.ForeignKey(
-        Incident, on_delete=models.PROTECT, null=True, blank=True, related_name="notices"
+        "incidents.Incident", on_delete=models.PROTECT, null=True, blank=True, related_name="notices"
     )
     deadline = models.ForeignKey(
-        Deadline, on_delete=models.PROTECT, null=True, blank=True, related_name="notices"
+        "incidents.Deadline", on_delete=models.PROTECT, null=True, blank=True, related_name="notices"
     )
     subject = models.CharField("标题", max_length=200)
     text = models.TextField("内容")
@@ -101,6 +104,7 @@ class Notice(models.Model):
     last_error = models.TextField("最近错误", blank=True)
 
     class Meta:
+        db_table = "incidents_notice"
         verbose_name = "通知"
         verbose_name_plural = "通知"
         ordering = ["-created_at", "-id"]

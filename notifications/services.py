@@ -1,7 +1,10 @@
-"""Writing notices: one outbox row per recipient and channel, plus one per matching group robot.
+"""Every write of notifications: the outbox rows of a message, reading notices, cancelling unsent ones.
 
 Rows are written in the caller's transaction with a unique dedupe key, so writing the same notice twice (two
-sweeps, a retried task) leaves one row. Delivery is incidents.delivery's job.
+sweeps, a retried task) leaves one row. Delivery is notifications.delivery's job.
+
+This app sits below incidents: a Message carries the incident and deadline it is about as model instances (or
+None) and the link the caller built, so nothing here imports incidents.
 """
 
 import datetime as dt
@@ -9,10 +12,13 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import models
+from django.utils import timezone
 
 from departments.models import User
 
-from .models import Deadline, Incident, Notice, WebhookEndpoint
+from .models import Notice, WebhookEndpoint
+from .selectors import notice_list
 
 
 @dataclass(frozen=True)
@@ -20,10 +26,11 @@ class Message:
     kind: str
     subject: str
     text: str
-    incident: Incident
+    incident: models.Model  # an incidents.Incident
     key: str  # what makes this message unique: the event or the deadline stage
     created_at: dt.datetime
-    deadline: Deadline | None = None
+    link: str  # the incident's page, built by incidents
+    deadline: models.Model | None = None  # an incidents.Deadline
 
 
 def build_rows(
@@ -39,7 +46,7 @@ def build_rows(
         "deadline": message.deadline,
         "subject": message.subject[:200],
         "text": message.text,
-        "link": f"/incidents/{message.incident.pk}/",
+        "link": message.link,
         "created_at": message.created_at,
     }
     rows = []
@@ -76,20 +83,21 @@ def build_rows(
     return rows
 
 
-def endpoints_for(department_ids: Iterable[int], roles: Iterable[str]) -> list[WebhookEndpoint]:
-    """Active group robots of these departments or roles (one query)."""
-    from django.db.models import Q
-
-    department_ids, roles = list(department_ids), [str(r) for r in roles]
-    if not department_ids and not roles:
-        return []
-    return list(
-        WebhookEndpoint.objects.filter(is_active=True).filter(
-            Q(department_id__in=department_ids) | Q(role__in=roles)
-        )
-    )
-
-
 def save_rows(rows: list[Notice]) -> None:
     # ignore_conflicts: a row already written under the same key stays as it is (exactly once).
     Notice.objects.bulk_create(rows, ignore_conflicts=True, batch_size=1000)
+
+
+def notice_cancel_unsent(*, deadline, now: dt.datetime) -> None:
+    """A deadline met or moot stops its notices at once, also those written but not yet delivered."""
+    Notice.objects.filter(deadline=deadline, sent_at__isnull=True, cancelled_at__isnull=True).update(
+        cancelled_at=now
+    )
+
+
+def notice_mark_read(*, user, notice_id: int | None = None) -> int:
+    """Mark one of the user's notices read, or all of them; another's id changes nothing. Returns the count."""
+    notices = notice_list(user=user).filter(read_at__isnull=True)
+    if notice_id is not None:
+        notices = notices.filter(pk=notice_id)
+    return notices.update(read_at=timezone.now())

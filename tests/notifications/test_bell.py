@@ -1,17 +1,13 @@
 """The bell on every page: its unread count is the notices page's, and changes the moment a notice is written
-or read; the office's scheduler banner says what engine.scheduler_status says."""
+or read."""
 
-import datetime as dt
 import itertools
 
-import pytest
-import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from incidents import engine, selectors
-from incidents.context_processors import scheduler_banner
-from incidents.models import Notice, SchedulerHeartbeat
+from notifications import selectors, services
+from notifications.models import Notice
 
 KEYS = itertools.count()
 
@@ -44,8 +40,8 @@ def test_the_count_is_what_the_bell_page_counts(org):
     notice(head, channel=Notice.Channel.EMAIL)
     notice(clerk)
     for user in (head, clerk):
-        assert selectors.bell_get(user=user, with_scheduler=False)[0] == selectors.notice_count_unread(
-            user=user
+        assert selectors.notice_count_unread(user=user) == len(
+            [n for n in selectors.notice_list(user=user) if n.read_at is None]
         )
     assert selectors.notice_count_unread(user=head) == before + 2
 
@@ -58,29 +54,17 @@ def test_the_bell_changes_as_soon_as_a_notice_is_written_and_read(client, org):
     assert ">1</span>" in bell_badge(client, head)
     notice(head)
     assert ">2</span>" in bell_badge(client, head)
-    client.post(reverse("incidents:notices_read"), {"id": first.pk})
+    client.post(reverse("notifications:read"), {"id": first.pk})
     assert ">1</span>" in bell_badge(client, head)
-    client.post(reverse("incidents:notices_read"))
+    client.post(reverse("notifications:read"))
     assert "badge" not in bell_badge(client, head)
 
 
-@pytest.mark.parametrize("minutes_ago", [None, 0, 4, 6, 60])
-def test_the_banner_agrees_with_the_scheduler_status(db, minutes_ago):
-    now = timezone.now()
-    if minutes_ago is not None:
-        SchedulerHeartbeat.objects.update_or_create(
-            pk=1, defaults={"last_sweep_at": now - dt.timedelta(minutes=minutes_ago)}
-        )
-    with time_machine.travel(now, tick=False):
-        last_sweep_at = selectors.sweep_last_at()
-        status = engine.scheduler_status()
-        assert scheduler_banner(last_sweep_at) == {
-            "ok": status["ok"],
-            "last_sweep_at": status["last_sweep_at"],
-        }
-
-
-def test_only_the_office_reads_the_scheduler(org):
-    SchedulerHeartbeat.objects.update_or_create(pk=1, defaults={"last_sweep_at": timezone.now()})
-    assert selectors.bell_get(user=org.p.clerk, with_scheduler=True)[1] is not None
-    assert selectors.bell_get(user=org.p.xsc_liaison, with_scheduler=False)[1] is None
+def test_marking_read_touches_only_the_readers_own_notices(org):
+    head, clerk = org.p.xsc_head, org.p.clerk
+    own, others = notice(head), notice(clerk)
+    assert services.notice_mark_read(user=head, notice_id=others.pk) == 0
+    assert services.notice_mark_read(user=head, notice_id=own.pk) == 1
+    services.notice_mark_read(user=head)
+    assert selectors.notice_count_unread(user=head) == 0
+    assert selectors.notice_count_unread(user=clerk) > 0

@@ -7,6 +7,9 @@ so retries need no ETA task. A failing channel fails only its own rows: the othe
 
 The one window left is a worker killed after a robot or mail server accepted the message but before the row
 was marked sent: that row goes out again after its claim expires (at-least-once towards the outside world).
+
+A deadline's reminder is not sent once the deadline is no longer open: the notice asks its deadline
+(`Deadline.is_open`, by the relation) rather than importing incidents, which sits above this app.
 """
 
 import base64
@@ -27,7 +30,7 @@ from django.utils import timezone
 from opinion_system import claims
 from opinion_system.cache import broker_known_down, broker_ready, publish
 
-from .models import Deadline, Notice, WebhookEndpoint
+from .models import Notice, WebhookEndpoint
 from .tasks import deliver_notice as deliver_notice_task
 
 log = logging.getLogger(__name__)
@@ -58,11 +61,7 @@ def deliver(notice_id: int) -> str:
     if claims.claim(unsent, now=now, lease=LEASE) is None:
         return "skipped"
     notice = Notice.objects.select_related("recipient", "endpoint", "deadline", "incident").get(pk=notice_id)
-    if (
-        notice.deadline_id
-        and notice.kind.startswith("deadline_")
-        and notice.deadline.state != Deadline.State.OPEN
-    ):
+    if notice.deadline_id and notice.kind.startswith("deadline_") and not notice.deadline.is_open:
         # Met or moot before it went out: a reminder for finished work is noise.
         Notice.objects.filter(pk=notice_id).update(cancelled_at=now, claimed_until=None)
         return "cancelled"
