@@ -2,6 +2,7 @@
 
 import datetime as dt
 from collections.abc import Iterable, Sequence
+from urllib.parse import urlsplit
 
 from django.core.files.base import File
 from django.db import transaction
@@ -45,6 +46,10 @@ def _clean_sources(sources: Iterable[tuple[str, str]]) -> list[tuple[str, str]]:
             continue
         if len(url) > 2000:
             raise DomainError("网址过长（超过 2000 个字符）。")
+        # A source's address is shown and opened by others: only a web address (or one typed without its
+        # scheme, e.g. weibo.com/…), never javascript:, data: or the like.
+        if urlsplit(url).scheme.lower() not in ("", "http", "https"):
+            raise DomainError(f"网址「{url[:50]}」不是网页地址：请填写以 http:// 或 https:// 开头的网址。")
         cleaned.append((platform[:100] or "未注明", url))
     if not cleaned:
         raise DomainError("请至少填写一个舆情所在的媒体名称或网址。")

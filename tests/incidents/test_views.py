@@ -472,3 +472,33 @@ def test_adding_evidence_without_a_file_is_refused_in_chinese(client, org):
     assert response.status_code == 400 and "请选择要上传的文件。" in response.content.decode()
     assert incident.evidence.count() == before
     assert not incident.events.filter(kind="evidence_added").exists()
+
+
+@pytest.mark.parametrize("url", ["javascript:alert(1)", "data:text/html,<b>x</b>", "JavaScript:void(0)"])
+def test_a_source_that_is_not_a_web_address_is_refused_in_chinese(client, org, url):
+    from incidents.models import IncidentSource
+    from tests.factories import report
+
+    incident = report(org)
+    client.force_login(org.p.xsc_liaison)
+    before = IncidentSource.objects.filter(incident=incident).count()
+    response = client.post(
+        reverse("incidents:action", args=[incident.pk, "source"]),
+        {"platform": "某论坛", "url": url, "version": incident.version, "token": "t-" + url[:5]},
+    )
+    assert response.status_code == 400 and "不是网页地址" in response.content.decode()
+    assert "某论坛" in response.content.decode()  # what was typed is still in the form
+    assert IncidentSource.objects.filter(incident=incident).count() == before
+
+
+def test_a_source_typed_without_its_scheme_is_kept(client, org):
+    from incidents.models import IncidentSource
+    from tests.factories import report
+
+    incident = report(org)
+    client.force_login(org.p.xsc_liaison)
+    client.post(
+        reverse("incidents:action", args=[incident.pk, "source"]),
+        {"platform": "微博", "url": "weibo.com/123", "version": incident.version, "token": "t-plain"},
+    )
+    assert IncidentSource.objects.filter(incident=incident, url="weibo.com/123").exists()

@@ -32,7 +32,7 @@ class Command(BaseCommand):
         sealed = history_chain.seal_leftovers()
         history = history_chain.verify(anchor=last_anchor())
         ok = log.ok and history.ok
-        message = f"{log.message}；{history.message}"
+        message = f"{log.message.rstrip('。')}；{history.message}。"
         if sealed:
             message += f"（本次补入链 {sealed} 条未入链的历史记录）"
         services.record(
