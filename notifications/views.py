@@ -10,6 +10,7 @@ from django.views.decorators.http import require_POST
 from opinion_system.redirects import safe_next
 
 from . import selectors, services
+from .forms import NoticeReadForm
 
 
 @login_required
@@ -17,6 +18,12 @@ def notice_list(request):
     """The bell's page: every in-app notice of the user, unread first marked."""
     page = Paginator(selectors.notice_list(user=request.user), 30).get_page(request.GET.get("page"))
     page.object_list = selectors.notice_list_as_seen(user=request.user, notices=page.object_list)
+    back = request.get_full_path()
+    for notice in page.object_list:
+        if not notice.read_at:
+            notice.read_form = NoticeReadForm(
+                initial={"id": notice.pk, "next": back}, auto_id=f"read-{notice.pk}-%s"
+            )
     return render(request, "notifications/notices.html", {"page": page})
 
 
@@ -24,9 +31,8 @@ def notice_list(request):
 @require_POST
 def notice_mark_read(request):
     """Mark one notice (id in the form) or all of the user's notices read; another's id changes nothing."""
-    notice_id = request.POST.get("id", "")
-    # isdigit alone accepts "²", which int() refuses
-    if notice_id and not (notice_id.isascii() and notice_id.isdigit()):
-        raise Http404("通知不存在")
-    services.notice_mark_read(user=request.user, notice_id=int(notice_id) if notice_id else None)
+    form = NoticeReadForm(request.POST)
+    if not form.is_valid():
+        raise Http404("通知不存在")  # an id that is no number names no notice of this person
+    services.notice_mark_read(user=request.user, notice_id=form.cleaned_data["id"])
     return redirect(safe_next(request, reverse("notifications:list")))  # only back into this site
