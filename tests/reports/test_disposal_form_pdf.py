@@ -22,7 +22,7 @@ from django.utils import timezone
 from pypdf import PdfReader
 
 from incidents import services
-from incidents.models import Incident
+from incidents.models import Incident, IncidentSource
 from reports import pdf
 from reports.pdf import disposal_form, engine
 from reports.pdf.fetcher import STATIC_BASE, StaticOnlyFetcher
@@ -113,6 +113,16 @@ SOURCES = [
 ]
 
 
+def with_sources(org, **kw) -> Incident:
+    """A report with SOURCES. The services now refuse a file:// address, but a row written before that rule (or
+    restored from an old backup) still holds one: it is written here directly, and must print and never be
+    fetched."""
+    incident = report(org, sources=SOURCES[:1], **kw)
+    IncidentSource.objects.create(incident=incident, platform=SOURCES[1][0], url=SOURCES[1][1])
+    services.source_add(incident=incident, actor=org.p.clerk, platform=SOURCES[2][0], url=SOURCES[2][1])
+    return Incident.objects.get(pk=incident.pk)
+
+
 def filled(
     org,
     *,
@@ -120,7 +130,7 @@ def filled(
     team="组长：张三；成员：李四、王五",
 ):
     """A level-2 学生学习生活类 incident with every part of the form filled and signed."""
-    incident = report(org, sources=SOURCES, discovered_at=timezone.now() - dt.timedelta(days=2, hours=3))
+    incident = with_sources(org, discovered_at=timezone.now() - dt.timedelta(days=2, hours=3))
     services.incident_assess(
         incident=incident, actor=org.p.clerk, category="C", level=2, responsible_department=org.xsc
     )
