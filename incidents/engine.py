@@ -128,6 +128,7 @@ def _texts(deadline: Deadline, stage: str, now: dt.datetime) -> tuple[str, str]:
             Deadline.Kind.ROUND_THE_CLOCK: (
                 f"一级舆情须每 {settings.LEVEL1_REPORT_INTERVAL_HOURS} 小时与领导小组互通信息"
             ),
+            Deadline.Kind.LEADER_OPINION: "处置表「报分管领导处置意见」一栏待您填写",
         }.get(deadline.kind, kind)
         return f"【提醒】{head}", f"{what}，请于 {_local(deadline.due_at)} 前完成。"
     if stage == "escalation":
@@ -147,6 +148,12 @@ def _recipients(deadline: Deadline, stage: str, people: Audiences) -> tuple[list
     own = people.department_people.get(department.pk, [])
     if deadline.kind == Deadline.Kind.STATEMENT_REVIEW:
         return people.admin_office, people.hooks(roles=[Role.ADMIN_OFFICE])
+    if deadline.kind == Deadline.Kind.LEADER_OPINION:
+        # The opinion is the supervising leader's to write; the office chases it (and may record a waiver).
+        leader = [department.supervising_leader] if department.supervising_leader_id else []
+        if stage == "reminder":
+            return leader, people.hooks(roles=[Role.SUPERVISING_LEADERS])
+        return leader + people.office, people.hooks(roles=[Role.OFFICE, Role.SUPERVISING_LEADERS])
     if stage == "reminder":
         return own, people.hooks(department=department)
     if stage == "escalation":

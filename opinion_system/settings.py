@@ -54,6 +54,8 @@ INSTALLED_APPS = [
     "notifications",
     "incidents",
     "reports",
+    "dashboard",
+    "evaluation",
     "audit",
     "accounts",
 ]
@@ -305,6 +307,7 @@ DEADLINE_REMINDER_MINUTES = {
     "filing": env.int("REMIND_FILING_MINUTES", default=120),
     "daily_exchange": env.int("REMIND_DAILY_MINUTES", default=240),  # 20:00 for a report due at midnight
     "round_the_clock": env.int("REMIND_ROUND_THE_CLOCK_MINUTES", default=60),
+    "leader_opinion": env.int("REMIND_LEADER_OPINION_MINUTES", default=240),
     "statement_review": 0,  # no reminder: 党政办 is told when the statement arrives
 }
 # Overdue this long, the supervising leader and the office are told (督办).
@@ -313,6 +316,9 @@ DEADLINE_ESCALATE_AFTER_MINUTES = env.int("DEADLINE_ESCALATE_AFTER_MINUTES", def
 DEADLINE_REPEAT_MINUTES = env.int("DEADLINE_REPEAT_MINUTES", default=240)
 # 党政办 should review a reply statement within this many hours (flagged to 党政办 after).
 STATEMENT_REVIEW_HOURS = env.int("STATEMENT_REVIEW_HOURS", default=2)
+# 报分管领导处置意见: asked of the supervising leader when the disposal ends, due this many hours later; the office
+# files the 处置表 only with the opinion or a waiver it records.
+LEADER_OPINION_HOURS = env.int("LEADER_OPINION_HOURS", default=24)
 # 第一时间 (第七条、第十条): expected minutes from discovery to the office, and from a level-2/1 assessment
 # to the notices reaching 党政办 / the top leaders. Measured and shown, never blocking.
 FIRST_REPORT_EXPECTED_MINUTES = env.int("FIRST_REPORT_EXPECTED_MINUTES", default=60)

@@ -13,6 +13,8 @@ urlpatterns = [
     path("", include("notifications.urls")),
     path("registers/", include("departments.urls")),
     path("reports/", include("reports.urls")),
+    path("dashboard/", include("dashboard.urls")),
+    path("evaluation/", include("evaluation.urls")),
     path("audit/", include("audit.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -1,5 +1,8 @@
 """Deadlines as rows (第十条) and the sweep's heartbeat."""
 
+import datetime as dt
+import math
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -24,10 +27,14 @@ class Deadline(models.Model):
         DAILY_EXCHANGE = Exchange.DAILY.value, Exchange.DAILY.label
         ROUND_THE_CLOCK = Exchange.ROUND_THE_CLOCK.value, Exchange.ROUND_THE_CLOCK.label
         STATEMENT_REVIEW = "statement_review", "党政办审定回复通稿"
+        LEADER_OPINION = "leader_opinion", "分管院领导填写处置意见"
 
     class State(models.TextChoices):
         OPEN = "open", "进行中"
         MET = "met", "已完成"
+        # An exchange still overdue when it stopped being asked for (the disposal ended, the level changed):
+        # the miss stays on record (第十五条 counts it), it is not excused as moot.
+        MISSED = "missed", "逾期未报"
         MOOT = "moot", "已撤销"
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="deadlines")
@@ -36,7 +43,11 @@ class Deadline(models.Model):
     state = models.CharField("状态", max_length=10, choices=State.choices, default=State.OPEN)
     created_at = models.DateTimeField("创建时间")
     met_at = models.DateTimeField("完成时间", null=True, blank=True)
+    closed_at = models.DateTimeField("结束时间", null=True, blank=True)
     closed_reason = models.CharField("结束说明", max_length=200, blank=True)
+    # 第十五条: how many reports an exchange deadline missed — calendar days at level 2, intervals at level 1 —
+    # fixed when it closes (see misses_until); 0 for the other kinds and for a deadline met in time.
+    misses = models.PositiveSmallIntegerField("缺报次数", default=0)
     next_notice_at = models.DateTimeField("下次通知时间", null=True, blank=True)
     reminded_at = models.DateTimeField("已提醒", null=True, blank=True)
     overdue_at = models.DateTimeField("已逾期通知", null=True, blank=True)
@@ -76,6 +87,35 @@ class Deadline(models.Model):
     @property
     def met_late(self) -> bool:
         return self.met_at is not None and self.met_at > self.due_at
+
+    def misses_until(self, moment: dt.datetime) -> int:
+        """The exchanges missed by `moment`: each calendar day (Beijing) at level 2 and each interval at level 1
+        counts once (第十条: 二级每天、一级24小时互通信息)."""
+        return exchange_misses(self.kind, self.due_at, moment)
+
+    @property
+    def late_by(self) -> dt.timedelta | None:
+        """How long past due it was done or closed (or is, while open); None when never overdue."""
+        end = self.met_at or self.closed_at or timezone.now()
+        return end - self.due_at if end > self.due_at else None
+
+
+def exchange_misses(kind: str, due_at: dt.datetime, moment: dt.datetime) -> int:
+    """How many exchange reports were missed between the due time and `moment` (0 before the due time).
+
+    Level 2: the deadline (midnight) asks for the previous day's report; every calendar day from that day to
+    the day before `moment` went without one. Level 1: each started interval past due went without one.
+    """
+    if moment <= due_at:
+        return 0
+    if kind == Deadline.Kind.DAILY_EXCHANGE:
+        zone = timezone.get_default_timezone()  # the college's calendar, whatever zone a request activated
+        days = (timezone.localtime(moment, zone).date() - timezone.localtime(due_at, zone).date()).days
+        return days + 1
+    if kind == Deadline.Kind.ROUND_THE_CLOCK:
+        interval = dt.timedelta(hours=settings.LEVEL1_REPORT_INTERVAL_HOURS)
+        return math.ceil((moment - due_at) / interval)
+    return 0
 
 
 class SchedulerHeartbeat(models.Model):

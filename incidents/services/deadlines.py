@@ -5,7 +5,11 @@
   disposal. The day the disposal starts is covered by the department's first-time report (第一时间报告), so a
   deadline always asks for a report before the end of the *next* calendar day after the last one;
 - round the clock (level 1): a progress report every LEVEL1_REPORT_INTERVAL_HOURS hours, night included;
-- statement review: 党政办 reviews a submitted reply statement within STATEMENT_REVIEW_HOURS.
+- statement review: 党政办 reviews a submitted reply statement within STATEMENT_REVIEW_HOURS;
+- leader opinion: the supervising leader writes 报分管领导处置意见 within LEADER_OPINION_HOURS after the disposal
+  ends (or the office records why it is waived).
+
+An exchange closed while overdue is recorded as missed (with the number of reports missed), never as moot.
 """
 
 import datetime as dt
@@ -59,10 +63,15 @@ def open_deadline(
 
 def _close(deadline: Deadline, *, state: Deadline.State, actor: User | None, reason: str) -> None:
     now = clock.now()
+    if state == Deadline.State.MOOT and deadline.kind in EXCHANGE_KINDS and now > deadline.due_at:
+        # 第十五条: an exchange already overdue is a miss, whatever stops the clock afterwards.
+        state, reason = Deadline.State.MISSED, f"{reason}（此前已逾期未报）"
     deadline.state = state
     deadline.closed_reason = reason[:200]
+    deadline.closed_at = now
     if state == Deadline.State.MET:
         deadline.met_at = now
+    deadline.misses = deadline.misses_until(now)
     deadline.next_notice_at = None
     stamp(deadline, actor=actor, reason=reason)
     deadline.save()
@@ -129,6 +138,18 @@ def start_statement_review(incident: Incident, *, actor: User) -> Deadline:
     """党政办 is expected to review within STATEMENT_REVIEW_HOURS; after that it is flagged to 党政办."""
     due = clock.now() + dt.timedelta(hours=settings.STATEMENT_REVIEW_HOURS)
     return open_deadline(incident, Deadline.Kind.STATEMENT_REVIEW, due, actor=actor)
+
+
+def start_leader_opinion(incident: Incident, *, actor: User) -> Deadline:
+    """The supervising leader is asked for 报分管领导处置意见 when the disposal ends."""
+    ended = incident.disposal_ended_at or clock.now()
+    due = ended + dt.timedelta(hours=settings.LEADER_OPINION_HOURS)
+    return open_deadline(incident, Deadline.Kind.LEADER_OPINION, due, actor=actor)
+
+
+def satisfy_leader_opinion(incident: Incident, *, actor: User, reason: str) -> None:
+    for deadline in open_deadlines(incident, [Deadline.Kind.LEADER_OPINION]):
+        _close(deadline, state=Deadline.State.MET, actor=actor, reason=reason)
 
 
 def satisfy_statement_review(incident: Incident, *, actor: User) -> None:
