@@ -32,6 +32,7 @@ OFFICE_ACTIONS = frozenset(
         Action.ARCHIVE,
         Action.RECORD_DUTY,
         Action.RECORD_REVIEW,
+        Action.WAIVE_OPINION,
     }
 )
 DEPARTMENT_ACTIONS = frozenset(
@@ -42,6 +43,7 @@ DEPARTMENT_ACTIONS = frozenset(
         Action.REPORT_PROGRESS,
         Action.DRAFT_STATEMENT,
         Action.PUBLISH_STATEMENT,
+        Action.REQUEST_SIGNATURE,
     }
 )
 # Statements 党政办 has been asked to look at (a draft stays inside the department).

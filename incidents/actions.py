@@ -12,6 +12,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from django.http import HttpRequest
+from django.utils import timezone
 
 from opinion_system.errors import DomainError
 
@@ -174,6 +175,21 @@ def _opinion(request, incident, d):
     return "处置意见已填写。"
 
 
+def _waive_opinion(request, incident, d):
+    services.disposal_form_waive_opinion(
+        incident=incident, actor=request.user, reason=d["reason"], expected_version=d["form_version"]
+    )
+    return "已登记免填分管领导处置意见，可审核备案。"
+
+
+def _request_signature(request, incident, d):
+    services.disposal_form_request_signature(
+        incident=incident, actor=request.user, expected_version=d["form_version"]
+    )
+    head = incident.responsible_department.head
+    return f"已通知{head.display_name if head else '部门负责人'}签字。"
+
+
 def _sign(request, incident, d):
     services.disposal_form_sign(incident=incident, actor=request.user, expected_version=d["form_version"])
     return "已签字。"
@@ -265,6 +281,28 @@ def _form_version(s: Situation) -> dict:
     return {"form_version": s.disposal_form.version if s.disposal_form else None}
 
 
+def _opinion_missing(s: Situation) -> bool:
+    return s.disposal_form is None or not s.disposal_form.has_leader_opinion
+
+
+def _file_hints(s: Situation) -> list[Hint]:
+    if _opinion_missing(s):
+        return [Hint("处置表尚无分管院领导处置意见：须待其填写，或先“登记免填分管领导处置意见”，才能备案。",
+                     "text-warning-emphasis", "no-leader-opinion")]  # fmt: skip
+    return []
+
+
+def _signature_hints(s: Situation) -> list[Hint]:
+    f = s.disposal_form
+    if f and f.signature_requested_at:
+        return [
+            Hint(
+                f"已于 {timezone.localtime(f.signature_requested_at):%m-%d %H:%M} 请负责人签字；可再次提醒。"
+            )
+        ]
+    return [Hint("处置表填写完成后，请部门负责人审阅签字；签字后才能报送。")]
+
+
 def _archive_hints(s: Situation) -> list[Hint]:
     hints = []
     if not s.meetings:
@@ -295,11 +333,15 @@ SPECS = (
          initial=_form_initial),
     Spec("leader_opinion", Action.LEADER_OPINION, forms.LeaderOpinionForm, "填写分管领导处置意见", _opinion,
          initial=_opinion_initial),
+    Spec("request_signature", Action.REQUEST_SIGNATURE, forms.SignForm, "请负责人签字", _request_signature,
+         buttons=(Button("通知负责人签字", "btn-outline-primary"),), hints=_signature_hints, initial=_form_version),
+    Spec("waive_opinion", Action.WAIVE_OPINION, forms.OpinionWaiverForm, "登记免填分管领导处置意见",
+         _waive_opinion, initial=_form_version),
     Spec("sign", Action.SIGN_FORM, forms.SignForm, "部门负责人签字", _sign, buttons=(Button("确认签字"),),
          hints=lambda s: [Hint("签字表示您确认处置表当前内容；之后内容如有修改，需要重新签字。")],
          initial=_form_version),
     Spec("submit_form", Action.SUBMIT_FORM, forms.VersionedForm, "报送处置表", _submit_form),
-    Spec("file", Action.FILE, forms.CommentForm, "审核备案", _file),
+    Spec("file", Action.FILE, forms.CommentForm, "审核备案", _file, hints=_file_hints),
     Spec("return_form", Action.RETURN_FORM, forms.CommentForm, "退回处置表", _return,
          buttons=(Button("退回（意见必填）", "btn-outline-danger"),)),
     Spec("review_meeting", Action.RECORD_REVIEW, forms.ReviewMeetingForm, "记录复盘会", _review_meeting),

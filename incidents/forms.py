@@ -203,6 +203,16 @@ class SignForm(VersionedForm):
     form_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
 
 
+class OpinionWaiverForm(VersionedForm):
+    reason = forms.CharField(
+        label="免填理由",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        help_text="如 该部门暂无分管院领导、分管院领导长期外出；理由将记入处置记录",
+    )
+    form_version = forms.IntegerField(widget=forms.HiddenInput, required=False)
+
+
 class CommentForm(VersionedForm):
     comment = forms.CharField(label="意见", widget=forms.Textarea(attrs={"rows": 2}), required=False)
 

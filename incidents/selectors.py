@@ -347,7 +347,7 @@ def incident_records(*, incident: Incident, viewer) -> dict:
     return {
         "statements": list(incident.statements.select_related("author", "reviewed_by").order_by("-number")),
         "disposal_form": DisposalForm.objects.filter(incident=incident)
-        .select_related("leader_opinion_by", "head_signed_by", "reviewed_by")
+        .select_related("leader_opinion_by", "opinion_waived_by", "head_signed_by", "reviewed_by")
         .first(),
         # 复盘会 come after the disposal: a case still being handled costs no query for them.
         "meetings": list(incident.review_meetings.select_related("recorded_by"))

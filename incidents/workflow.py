@@ -31,6 +31,8 @@ class Action(models.TextChoices):
     RECORD_DUTY = "record_duty", "登记一级响应事项"
     EDIT_FORM = "edit_form", "填写处置表"
     LEADER_OPINION = "leader_opinion", "填写分管领导处置意见"
+    WAIVE_OPINION = "waive_opinion", "登记免填分管领导处置意见"
+    REQUEST_SIGNATURE = "request_signature", "请负责人签字"
     SIGN_FORM = "sign_form", "部门负责人签字"
     RECORD_REVIEW = "record_review", "记录复盘会"
 
@@ -46,7 +48,9 @@ TRANSITIONS: dict[Status, dict[Action, Status]] = {
     Status.MERGED: {},
 }
 
-_FORM_WORK = {Action.EDIT_FORM, Action.LEADER_OPINION, Action.SIGN_FORM}
+_FORM_WORK = {Action.EDIT_FORM, Action.LEADER_OPINION, Action.SIGN_FORM, Action.REQUEST_SIGNATURE}
+# The opinion is asked when the disposal ends and may come while the form waits for the office: filing needs it.
+_OPINION_WORK = {Action.LEADER_OPINION, Action.WAIVE_OPINION}
 _LATE_RECORDS = {Action.ADD_EVIDENCE, Action.PUBLISH_STATEMENT, Action.RECORD_DUTY}
 # 第十四条: the review meeting (复盘) follows the disposal and is recorded before the case is archived.
 _AFTER_DISPOSAL = {*_LATE_RECORDS, Action.RECORD_REVIEW}
@@ -65,9 +69,9 @@ ACTIVITIES: dict[Status, set[Action]] = {
         Action.RECORD_DUTY,
         *_FORM_WORK,
     },
-    Status.DISPOSAL_ENDED: {*_FORM_WORK, *_AFTER_DISPOSAL},
-    Status.FORM_SUBMITTED: set(_AFTER_DISPOSAL),
-    Status.RETURNED: {*_FORM_WORK, *_AFTER_DISPOSAL},
+    Status.DISPOSAL_ENDED: {*_FORM_WORK, *_OPINION_WORK, *_AFTER_DISPOSAL},
+    Status.FORM_SUBMITTED: {*_OPINION_WORK, *_AFTER_DISPOSAL},
+    Status.RETURNED: {*_FORM_WORK, *_OPINION_WORK, *_AFTER_DISPOSAL},
     Status.FILED: {Action.RECORD_DUTY, Action.ADD_EVIDENCE, Action.RECORD_REVIEW},
     # 第十四条: the archive is the record; nothing changes once archived.
     Status.ARCHIVED: set(),

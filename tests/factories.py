@@ -124,6 +124,8 @@ def submitted(org, **kw) -> Incident:
 
 def filed(org, **kw) -> Incident:
     incident = submitted(org, **kw)
+    # Filing needs the supervising leader's opinion (or a waiver): 学生处's leader writes it.
+    services.disposal_form_leader_opinion(incident=incident, actor=org.p.xsc_leader, opinion="同意处置意见")
     services.disposal_form_file(incident=incident, actor=org.p.clerk)
     return Incident.objects.get(pk=incident.pk)
 

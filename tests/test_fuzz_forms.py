@@ -233,6 +233,8 @@ ACTION_USE = {
     "duty": ("clerk", "level_one"),
     "evidence": ("xsc_liaison", "in_disposal"),
     "source": ("xsc_liaison", "in_disposal"),
+    "request_signature": ("xsc_liaison", "ended"),
+    "waive_opinion": ("clerk", "submitted"),
 }
 
 
@@ -257,6 +259,8 @@ def action_body(c, name: str) -> tuple[dict, dict]:
         },
         "leader_opinion": {"opinion": "同意", "form_version": ""},
         "sign": {"form_version": ""},
+        "request_signature": {"form_version": ""},
+        "waive_opinion": {"reason": "分管院领导外出", "form_version": ""},
         "submit_form": {},
         "file": {"comment": "备案"},
         "return_form": {"comment": "请补充处置情况"},

@@ -65,6 +65,7 @@ ACTION_ON = {
     "end_disposal": "in_disposal", "disposal_form": "ended", "leader_opinion": "ended", "sign": "ended",
     "submit_form": "signed", "file": "submitted", "return_form": "submitted", "review_meeting": "filed",
     "archive": "filed", "duty": "level_one", "evidence": "in_disposal", "source": "in_disposal",
+    "request_signature": "ended", "waive_opinion": "submitted",
 }  # fmt: skip
 
 
@@ -100,6 +101,8 @@ def department_cases(org, key: str, titles: Callable[[str], str]) -> dict:
         if stage != "signed":
             services.disposal_form_submit(incident=incident, actor=liaison)
         if stage in ("filed", "archived"):
+            supervising = getattr(p, f"{key}_leader")
+            services.disposal_form_leader_opinion(incident=incident, actor=supervising, opinion="同意")
             services.disposal_form_file(incident=incident, actor=p.clerk)
         if stage == "archived":
             services.incident_archive(incident=incident, actor=p.clerk)

@@ -103,11 +103,22 @@ class DisposalForm(models.Model):
         USER, verbose_name="处置意见填写人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     leader_opinion_at = models.DateTimeField("处置意见时间", null=True, blank=True)
+    # No supervising leader can give the opinion (none appointed, away for long): the office records why, and
+    # the form may then be filed without it.
+    opinion_waived_reason = models.TextField("免填处置意见理由", blank=True)
+    opinion_waived_by = models.ForeignKey(
+        USER, verbose_name="免填登记人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    opinion_waived_at = models.DateTimeField("免填登记时间", null=True, blank=True)
     follow_up = models.TextField("舆情后期处理情况", blank=True)
     head_signed_by = models.ForeignKey(
         USER, verbose_name="部门负责人签字", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     head_signed_at = models.DateTimeField("签字时间", null=True, blank=True)
+    signature_requested_by = models.ForeignKey(
+        USER, verbose_name="请签字人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    signature_requested_at = models.DateTimeField("请签字时间", null=True, blank=True)
     review_status = models.CharField(
         "审核状态", max_length=20, choices=ReviewStatus.choices, default=ReviewStatus.DRAFT
     )
@@ -132,10 +143,20 @@ class DisposalForm(models.Model):
                 condition=Q(head_signed_by__isnull=True) | Q(head_signed_at__isnull=False),
                 name="form_signature_has_time",
             ),
+            models.CheckConstraint(
+                condition=Q(opinion_waived_at__isnull=True)
+                | (Q(opinion_waived_by__isnull=False) & ~Q(opinion_waived_reason="")),
+                name="form_waiver_has_reason",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.incident.number} 处置表"
+
+    @property
+    def has_leader_opinion(self) -> bool:
+        """Filing needs the supervising leader's opinion, or the office's recorded waiver."""
+        return bool(self.leader_opinion.strip() or self.opinion_waived_at)
 
 
 class LevelOneDuty(models.Model):

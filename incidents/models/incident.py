@@ -184,6 +184,8 @@ class IncidentEvent(models.Model):
         DISPOSAL_ENDED = "disposal_ended", "处置结束"
         FORM_SAVED = "form_saved", "填写处置表"
         LEADER_OPINION = "leader_opinion", "分管领导处置意见"
+        OPINION_WAIVED = "opinion_waived", "免填分管领导处置意见"
+        SIGNATURE_REQUESTED = "signature_requested", "请负责人签字"
         HEAD_SIGNED = "head_signed", "部门负责人签字"
         FORM_SUBMITTED = "form_submitted", "报送处置表"
         FORM_FILED = "form_filed", "审核备案"

@@ -2,8 +2,10 @@
 
 import datetime as dt
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
+from django.utils import timezone
 
 from departments.models import User
 from departments.roles import Role
@@ -12,10 +14,20 @@ from opinion_system.errors import DomainError, StaleObject
 from opinion_system.stamps import stamp
 
 from .. import rules
-from ..models import Incident, IncidentEvent, Level, ProgressReport, ReplyStatement
+from ..models import DisposalForm, Incident, IncidentEvent, Level, ProgressReport, ReplyStatement
 from ..workflow import Action
 from . import deadlines
-from .common import Tell, department_members, lock_incident, record, require_text, role_members, subject
+from .common import (
+    Audience,
+    Tell,
+    department_members,
+    lock_incident,
+    notify,
+    record,
+    require_text,
+    role_members,
+    subject,
+)
 
 APPROVED_STATES = (ReplyStatement.Status.APPROVED, ReplyStatement.Status.PUBLISHED)
 
@@ -210,7 +222,10 @@ def disposal_end(
     # The deadlines read the new status and end time from the incident in hand, before it is saved.
     deadlines.replan_exchange(incident, actor=actor, reason="处置结束，停止互通信息计时")
     filing = deadlines.start_filing(incident, actor=actor)
-    record(
+    opinion_given = DisposalForm.objects.filter(incident=incident).exclude(leader_opinion="").exists()
+    if not opinion_given:
+        deadlines.start_leader_opinion(incident, actor=actor)
+    event = record(
         incident,
         actor=actor,
         history="处置结束",
@@ -226,4 +241,28 @@ def disposal_end(
             f"{incident.responsible_department.name}已结束舆情「{incident.title}」的处置，处置表应在{rules.FILING_HOURS}小时内报送。",
         ),
     )
+    if not opinion_given:
+        _ask_leader_opinion(incident, event)
     return incident
+
+
+def _ask_leader_opinion(incident: Incident, event: IncidentEvent) -> None:
+    """报分管领导处置意见 is asked of the supervising leader when the disposal ends (filing needs it)."""
+    leader = incident.responsible_department.supervising_leader
+    due = f"{timezone.localtime(event.created_at + dt.timedelta(hours=settings.LEADER_OPINION_HOURS)):%m月%d日 %H:%M}"
+    if leader is not None and leader.is_active:
+        notify(
+            Audience((leader,)),
+            kind="opinion_requested",
+            event=event,
+            subject=subject(incident, "请填写处置意见"),
+            text=f"{incident.responsible_department.name}已结束处置，请于 {due} 前在处置表中填写「报分管领导处置意见」。",
+        )
+        return
+    notify(
+        role_members(Role.OFFICE),
+        kind="opinion_requested",
+        event=event,
+        subject=subject(incident, "无分管院领导填写处置意见"),
+        text=f"{incident.responsible_department.name}未设置分管院领导：请由领导小组成员填写处置意见，或登记免填理由。",
+    )

@@ -17,6 +17,7 @@ from ..signals import incident_archived
 from ..workflow import Action
 from . import deadlines
 from .common import (
+    Audience,
     Tell,
     department_members,
     lock_incident,
@@ -85,11 +86,67 @@ def disposal_form_leader_opinion(
     form.leader_opinion = require_text(opinion, "处置意见")
     form.leader_opinion_by, form.leader_opinion_at = actor, clock.now()
     _save_form(form, actor=actor, reason="填写分管领导处置意见")
+    deadlines.satisfy_leader_opinion(incident, actor=actor, reason="分管院领导已填写处置意见")
     log_event(
         incident,
         kind=IncidentEvent.Kind.LEADER_OPINION,
         actor=actor,
         message=f"处置意见：{form.leader_opinion}",
+    )
+    return form
+
+
+@transaction.atomic
+def disposal_form_waive_opinion(
+    *, incident: Incident, actor: User, reason: str, expected_version: int | None = None
+) -> DisposalForm:
+    """The office records why the supervising leader's opinion cannot be had; the form may then be filed."""
+    incident, _ = lock_incident(incident, actor=actor, action=Action.WAIVE_OPINION)
+    form = _form_for(incident, expected_version)
+    if form.leader_opinion.strip():
+        raise DomainError("分管院领导已填写处置意见，无需登记免填。")
+    form.opinion_waived_reason = require_text(reason, "免填理由")
+    form.opinion_waived_by, form.opinion_waived_at = actor, clock.now()
+    _save_form(form, actor=actor, reason=f"免填分管领导处置意见：{form.opinion_waived_reason}")
+    deadlines.satisfy_leader_opinion(incident, actor=actor, reason="领导小组办公室已登记免填")
+    log_event(
+        incident,
+        kind=IncidentEvent.Kind.OPINION_WAIVED,
+        actor=actor,
+        message="领导小组办公室登记：本表免填分管院领导处置意见",
+        reason=form.opinion_waived_reason,
+    )
+    return form
+
+
+@transaction.atomic
+def disposal_form_request_signature(
+    *, incident: Incident, actor: User, expected_version: int | None = None
+) -> DisposalForm:
+    """请负责人签字: the department asks its head to sign the form as it stands (报送 waits for his signature)."""
+    incident, _ = lock_incident(incident, actor=actor, action=Action.REQUEST_SIGNATURE)
+    form = _form_for(incident, expected_version)
+    require_text(form.team_members, "舆情处置小组人员名单")
+    require_text(form.disposal_situation, "舆情处置情况")
+    if form.head_signed_by_id:
+        raise DomainError("部门负责人已在处置表上签字，无需再请签字。")
+    head = incident.responsible_department.head
+    if head is None or not head.is_active:
+        raise DomainError("本部门尚未设置部门负责人（或该账号已停用），请联系领导小组办公室设置后再请签字。")
+    form.signature_requested_by, form.signature_requested_at = actor, clock.now()
+    _save_form(form, actor=actor, reason="请负责人签字")
+    record(
+        incident,
+        actor=actor,
+        history="请负责人签字",
+        kind=IncidentEvent.Kind.SIGNATURE_REQUESTED,
+        message=f"已请部门负责人{head.display_name}在处置表上签字",
+        tell=Tell(
+            Audience((head,)),
+            "signature_requested",
+            subject(incident, "处置表待您签字"),
+            f"{actor.display_name}请您审阅并签署处置表（{incident.responsible_department.name}）；签字后方可报送党群工作部备案。",
+        ),
     )
     return form
 
@@ -165,6 +222,10 @@ def disposal_form_file(
         incident, actor=actor, action=Action.FILE, expected_version=expected_version
     )
     form = _form_for(incident, expected_form_version)
+    if not form.has_leader_opinion:
+        raise DomainError(
+            "处置表尚无「报分管领导处置意见」：须由分管院领导填写，或由领导小组办公室登记免填理由后，才能审核备案。"
+        )
     now = clock.now()
     form.review_status, form.reviewed_by, form.reviewed_at = DisposalForm.ReviewStatus.FILED, actor, now
     form.review_comment = (comment or "").strip()

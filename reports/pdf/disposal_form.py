@@ -76,10 +76,25 @@ def _when(moment: dt.datetime | None) -> str:
     return f"{local.year}年{local.month}月{local.day}日 {local:%H:%M}"
 
 
+def _opinion(form: DisposalForm) -> dict:
+    """The opinion's box: the supervising leader's words, or the waiver the office recorded in their place."""
+    if not form.leader_opinion.strip() and form.opinion_waived_at:
+        return {
+            "leader_opinion": f"免填（领导小组办公室登记）：{form.opinion_waived_reason}",
+            "leader_opinion_by": form.opinion_waived_by.display_name if form.opinion_waived_by else "",
+            "leader_opinion_at": _when(form.opinion_waived_at),
+        }
+    return {
+        "leader_opinion": form.leader_opinion,
+        "leader_opinion_by": form.leader_opinion_by.display_name if form.leader_opinion_by else "",
+        "leader_opinion_at": _when(form.leader_opinion_at),
+    }
+
+
 def form_data(incident: Incident) -> FormData:
     """What the form of `incident` prints (2 queries; the department comes with access_incident)."""
     form = (
-        DisposalForm.objects.select_related("leader_opinion_by", "head_signed_by")
+        DisposalForm.objects.select_related("leader_opinion_by", "opinion_waived_by", "head_signed_by")
         .filter(incident=incident)
         .first()
     ) or DisposalForm(incident=incident, version=0)
@@ -99,9 +114,7 @@ def form_data(incident: Incident) -> FormData:
         level=incident.level,
         team_members=form.team_members,
         disposal_situation=form.disposal_situation,
-        leader_opinion=form.leader_opinion,
-        leader_opinion_by=form.leader_opinion_by.display_name if form.leader_opinion_by else "",
-        leader_opinion_at=_when(form.leader_opinion_at),
+        **_opinion(form),
         follow_up=form.follow_up,
         head_signed_by=form.head_signed_by.display_name if form.head_signed_by else "",
         signed_date=(signed.year, signed.month, signed.day) if signed else None,

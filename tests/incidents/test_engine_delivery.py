@@ -115,10 +115,9 @@ def closed_port() -> int:
 def make_overdue(incident, *, late=dt.timedelta(hours=1)) -> Deadline:
     """The incident's open filing deadline, moved so that it fell due `late` ago (its first notice too)."""
     moment = timezone.now() - late
-    Deadline.objects.filter(incident=incident, state=Deadline.State.OPEN).update(
-        due_at=moment, next_notice_at=moment
-    )
-    return Deadline.objects.get(incident=incident, state=Deadline.State.OPEN)
+    filing = Deadline.objects.filter(incident=incident, state=Deadline.State.OPEN, kind=Deadline.Kind.FILING)
+    filing.update(due_at=moment, next_notice_at=moment)
+    return filing.get()
 
 
 def due_deadlines(org, count: int) -> list[int]:
@@ -795,7 +794,9 @@ def queued_task_args(client: redis.Redis) -> list[int]:
     for raw in client.lrange("celery", 0, -1):
         message = json.loads(raw)
         # The name it had in incidents.tasks: messages queued before the move still find their task.
-        assert message["headers"]["task"] == "incidents.tasks.deliver_notice" == notice_tasks.deliver_notice.name
+        assert (
+            message["headers"]["task"] == "incidents.tasks.deliver_notice" == notice_tasks.deliver_notice.name
+        )
         args, _kwargs, _embed = json.loads(base64.b64decode(message["body"]))
         ids.extend(args)
     return sorted(ids)

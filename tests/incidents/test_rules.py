@@ -299,7 +299,7 @@ def test_a_late_daily_report_meets_the_overdue_deadline_late(org):
 def test_ending_the_disposal_stops_the_exchange_clock(org):
     incident = ended(org, level=2)
     open_kinds = set(Deadline.objects.filter(incident=incident, state="open").values_list("kind", flat=True))
-    assert open_kinds == {Deadline.Kind.FILING}
+    assert open_kinds == {Deadline.Kind.FILING, Deadline.Kind.LEADER_OPINION}
 
 
 # --- Level 1: top leaders at once, four duties, round-the-clock reports ------------------------------------

@@ -95,7 +95,9 @@ CASES = [
         "filed",
         {"held_at": "now", "attendees": "党群工作部、学生处", "summary": "回应及时"},
     ),
-    ("file", "clerk", "xsc_head", "submitted", {}),
+    ("file", "clerk", "xsc_head", "opinion_given", {}),
+    ("request_signature", "xsc_liaison", "xsc_leader", "form_filled", {}),
+    ("waive_opinion", "clerk", "xsc_liaison", "submitted", {"reason": "分管院领导出国学习"}),
     ("return_form", "clerk", "xsc_liaison", "submitted", {"comment": "补充"}),
 ]
 
@@ -111,6 +113,12 @@ def _form_filled(org):
 def _signed(org):
     incident = _form_filled(org)
     services.disposal_form_sign(incident=incident, actor=org.p.xsc_head)
+    return incident
+
+
+def _opinion_given(org):
+    incident = submitted(org)
+    services.disposal_form_leader_opinion(incident=incident, actor=org.p.xsc_leader, opinion="同意")
     return incident
 
 
@@ -134,6 +142,7 @@ STATES = {
     "submitted": submitted,
     "form_filled": _form_filled,
     "signed": _signed,
+    "opinion_given": _opinion_given,
     "level_one": lambda org: assessed(org, level=1, category="E"),
     "statement_sent": _statement_sent,
     "approved": _approved,
