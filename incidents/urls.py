@@ -8,6 +8,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("overview/", views.overview, name="overview"),
     path("incidents/", views.incident_list, name="list"),
+    path("incidents/export.xlsx", views.incident_list_xlsx, name="list_xlsx"),
     path("incidents/report/", views.incident_report, name="report"),
     path("incidents/<int:pk>/", views.incident_detail, name="detail"),
     path("incidents/<int:pk>/do/<slug:name>/", views.incident_action, name="action"),

@@ -1,6 +1,7 @@
 """The incident pages, split by job: pages (reads), actions (every button), misc (files, bell, health)."""
 
 from .actions import incident_action
+from .exports import incident_list_xlsx
 from .misc import evidence_download, health
 from .pages import home, incident_detail, incident_list, incident_report, overview, statement_queue
 
@@ -11,6 +12,7 @@ __all__ = [
     "incident_action",
     "incident_detail",
     "incident_list",
+    "incident_list_xlsx",
     "incident_report",
     "overview",
     "statement_queue",

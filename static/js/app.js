@@ -28,6 +28,12 @@
   }
   sizeBars(document);
   document.addEventListener("htmx:load", function (event) { sizeBars(event.target); });
+  // An export link takes the filters the page shows now: htmx changes them and the address without a reload,
+  // so the query written into the link when the page was drawn may be stale.
+  document.addEventListener("click", function (event) {
+    var link = event.target.closest ? event.target.closest("a[data-current-query]") : null;
+    if (link) link.search = window.location.search;
+  });
   // A form is sent once: its buttons are disabled after the first click (the server also refuses repeats).
   // Disabled only after the browser has read the form: a disabled button's name/value would not be sent.
   document.addEventListener("submit", function (event) {
