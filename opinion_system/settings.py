@@ -322,6 +322,7 @@ LEADER_OPINION_HOURS = env.int("LEADER_OPINION_HOURS", default=24)
 # 第一时间 (第七条、第十条): expected minutes from discovery to the office, and from a level-2/1 assessment
 # to the notices reaching 党政办 / the top leaders. Measured and shown, never blocking.
 FIRST_REPORT_EXPECTED_MINUTES = env.int("FIRST_REPORT_EXPECTED_MINUTES", default=60)
+ASSESSMENT_EXPECTED_MINUTES = env.int("ASSESSMENT_EXPECTED_MINUTES", default=120)  # report → 研判 by the office, measured on the dashboard
 LEVEL_ALERT_EXPECTED_MINUTES = env.int("LEVEL_ALERT_EXPECTED_MINUTES", default=15)
 # Channels a person's notices go out on (in-app always; email when the person has an address).
 NOTICE_CHANNELS = env.list("NOTICE_CHANNELS", default=["in_app", "email", "webhook"])

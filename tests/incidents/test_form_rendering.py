@@ -122,7 +122,10 @@ def test_the_filter_bar_labels_every_control_and_keeps_what_was_typed(client, or
     page = Page(response.content.decode())
     controls = {c["name"]: c for form, c in page.controls if form == "get"}
     assert set(controls) == {"q", "status", "level", "category", "responsible_department",
-                             "reported_after", "reported_before", "overdue", "ordering"}  # fmt: skip
+                             "reported_after", "reported_before", "overdue", "ordering",
+                             # the dashboard's drill-down conditions, under 更多条件
+                             "stage", "first_report_late", "assessment_late", "filing_late", "escalated",
+                             "level_one_open"}  # fmt: skip
     for name, control in controls.items():
         assert control["id"] == f"f-{name}" and page.labels[control["id"]], name
     assert controls["q"]["value"] == "食堂" and controls["q"]["type"] == "search"
