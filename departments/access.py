@@ -90,6 +90,17 @@ def is_office(user) -> bool:
 # --- the registers and the people of a department (第五条、第十三条; 三员分立) ------------------------------------
 
 
+# Who administers (the admin site): the three administrators of 三员分立 and the office, which keeps the
+# configuration it owns there. Leaders decide in the pages built for them and never land in the raw admin.
+ADMINISTERING_ROLES = frozenset({Role.OFFICE, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN})
+
+
+def may_administer(user) -> bool:
+    return bool(
+        _active(user) and user.is_staff and (user.is_superuser or roles_of(user) & ADMINISTERING_ROLES)
+    )
+
+
 def may_register_liaisons(actor) -> bool:
     """第五条: liaisons are registered (备案) with the leadership group's office."""
     return bool(actor.is_superuser or has_role(actor, Role.OFFICE))

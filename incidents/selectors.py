@@ -317,20 +317,14 @@ def incident_first_time_measures(*, incident: Incident) -> list[Measure]:
 OPEN_FOR_DEPARTMENT = (Status.IN_DISPOSAL, Status.DISPOSAL_ENDED, Status.RETURNED)
 
 
-def home_lists(*, user, office: bool, reviews_statements: bool) -> dict:
-    """工作台: the short lists of what this person has to do next (each a bounded query)."""
+def home_lists(*, user) -> dict:
+    """工作台: the short lists beside the worklist (each a bounded query)."""
     visible = incident_list(user=user)
-    lists = {
+    return {
         "deadlines": deadline_list_open(user=user)[:10],
         "mine": visible.filter(status__in=OPEN_FOR_DEPARTMENT)[:10],
         "my_reports": Incident.objects.filter(reporter=user).select_related("responsible_department")[:5],
     }
-    if office:
-        lists["inbox"] = visible.filter(status=Status.REPORTED).order_by("reported_at")[:10]
-        lists["to_file"] = visible.filter(status=Status.FORM_SUBMITTED).order_by("reported_at")[:10]
-    if reviews_statements:
-        lists["statements"] = statement_list_submitted()[:10]
-    return lists
 
 
 AFTER_DISPOSAL = (

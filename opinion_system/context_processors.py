@@ -8,7 +8,9 @@ from dataclasses import dataclass
 
 from audit import access as audit_access
 from departments import access as department_access
+from evaluation import access as evaluation_access
 from incidents import access as incident_access
+from incidents import worklist
 from reports import access as archive_access
 
 
@@ -18,7 +20,8 @@ class Menu:
     registers: bool  # 联络员备案, 官方媒体账号
     archive: bool
     statement_queue: bool
-    overview: bool
+    overview: bool  # 领导驾驶舱
+    evaluation: bool  # 第十五条 目标绩效考核 and the ledger
     security_log: bool
     admin: bool
 
@@ -34,7 +37,10 @@ def navigation(request) -> dict:
             archive=archive_access.can_manage_archive(user),
             statement_queue=incident_access.can_review_statements(user),
             overview=incident_access.can_see_overview(user),
+            evaluation=evaluation_access.may_see_evaluation(user),
             security_log=audit_access.can_read_log(user),
-            admin=user.is_staff,
-        )
+            admin=department_access.may_administer(user),
+        ),
+        # 待办: the navigation shows how much waits for this person (incidents.worklist).
+        "work_waiting": sum(worklist.counts(user=user).values()),
     }

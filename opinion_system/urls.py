@@ -3,10 +3,14 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from accounts.forms import LoginForm
+from departments.access import may_administer
 
 admin.site.site_header = "网络舆情处置管理系统"
 admin.site.site_title = "舆情处置系统管理"
 admin.site.index_title = "配置与数据"
+# The admin is for those who administer (departments.access.may_administer), not for every staff account:
+# a leader marked staff still works in the pages built for leaders.
+admin.site.has_permission = lambda request: may_administer(request.user)
 
 urlpatterns = [
     path("", include("incidents.urls")),

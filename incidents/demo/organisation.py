@@ -16,7 +16,8 @@ from departments.roles import Role
 PASSWORD = "demo12345"  # noqa: S105 -- the published password of the demo accounts
 FUNC, COLLEGE = Department.Kind.FUNCTIONAL, Department.Kind.COLLEGE
 OFFICE, ADMIN_OFFICE = Department.Duty.OFFICE, Department.Duty.ADMIN_OFFICE
-STAFF_ROLES = {Role.OFFICE, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.LEADERSHIP, Role.TOP_LEADERS}
+# Who may open the admin site (departments.access.may_administer); leaders work in the dashboard instead.
+STAFF_ROLES = {Role.OFFICE, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
 Platform = OfficialMediaAccount.Platform
 
 # fmt: off

@@ -10,10 +10,10 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from departments.access import is_office, roles_of
+from departments.access import roles_of
 from opinion_system.errors import DomainError
 
-from .. import access, forms, selectors, services, workflow
+from .. import access, forms, selectors, services, workflow, worklist
 from ..actions import REGISTRY, SPECS, Situation, Spec
 from ..filters import IncidentFilter
 from ..models import Incident, LevelOneDuty, ReplyStatement, Status
@@ -26,23 +26,22 @@ PAGE_SIZE = 25
 def home(request):
     """工作台: what this person has to do next."""
     user = request.user
-    context = selectors.home_lists(
-        user=user, office=is_office(user), reviews_statements=access.can_review_statements(user)
+    context = selectors.home_lists(user=user)
+    work = worklist.sections(user=user)
+    context.update(
+        worklist=work,
+        worklist_total=sum(section.count for section in work),
+        roles=sorted(role.label for role in roles_of(user)),
+        now=timezone.now(),
     )
-    context.update(roles=sorted(role.label for role in roles_of(user)), now=timezone.now())
     return render(request, "incidents/home.html", context)
 
 
-@login_required
 def overview(request):
-    """Leaders' first overview: open incidents by level, overdue deadlines, recent escalations."""
-    if not access.can_see_overview(request.user):
-        raise PermissionDenied("只有领导和领导小组办公室可以查看总览。")
-    return render(
-        request,
-        "incidents/overview.html",
-        {**selectors.overview_get(user=request.user), "now": timezone.now()},
-    )
+    """The old 总览 (/overview/): the leaders' dashboard (领导驾驶舱) replaced it; old links land there, period kept."""
+    url = reverse("dashboard:index")
+    query = request.META.get("QUERY_STRING", "")
+    return redirect(f"{url}?{query}" if query else url)
 
 
 @login_required

@@ -43,7 +43,7 @@ def test_every_page_opens_for_a_plain_member_of_staff(client, org, name):
     ("url", "allowed", "refused"),
     [
         (
-            "incidents:overview",
+            "dashboard:index",
             ["clerk", "leader", "top_leader", "xsc_leader"],
             ["xsc_liaison", "approver", "outsider"],
         ),
@@ -326,7 +326,7 @@ def test_the_list_shows_only_what_the_user_may_see(client, org):
 
 
 @pytest.mark.parametrize(
-    "url", ["incidents:list", "incidents:home", "incidents:overview", "notifications:list"]
+    "url", ["incidents:list", "incidents:home", "dashboard:index", "notifications:list"]
 )
 def test_list_pages_run_a_constant_number_of_queries(client, org, url):
     as_user(client, org.p.clerk)

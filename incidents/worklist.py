@@ -1,0 +1,206 @@
+"""待办: what waits for one person, with how long it has waited; the home page lists it, the navigation counts it.
+
+Each section is one kind of work and whose it is:
+- the department head's 待签字: forms whose signature the department asked for (请负责人签字);
+- the supervising leader's 待填写处置意见: the opinion asked when the disposal ended (an open deadline);
+- 党政办's 待审定: reply statements sent for review;
+- the office's 待研判 / 待审核备案 / 待归档;
+- the department's (liaison's and head's) 待报送处置表 and 待互通信息.
+A section costs one query for its count and one for its first rows, whatever the numbers; the navigation's
+counts cost one query per kind of work the person can have (`counts`).
+"""
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Count, F, Q, QuerySet
+from django.urls import reverse
+from django.utils import timezone
+
+from departments.access import ACT_PERM, department_ids, roles_of
+from departments.roles import Role
+
+from .models import Deadline, DisposalForm, Incident, ReplyStatement, Status
+
+ROWS = 8  # per section on the home page; the section links to the full list
+
+FORM_WORK = (Status.IN_DISPOSAL, Status.DISPOSAL_ENDED, Status.RETURNED)
+TO_SUBMIT = (Status.DISPOSAL_ENDED, Status.RETURNED)
+EXCHANGES = (Deadline.Kind.DAILY_EXCHANGE, Deadline.Kind.ROUND_THE_CLOCK)
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    url: str
+    number: str
+    title: str
+    department: str
+    since: dt.datetime  # waiting since
+    due_at: dt.datetime | None = None
+    note: str = ""
+
+    @property
+    def waited(self) -> str:
+        """How long it has waited, as people say it (天 / 小时 / 分钟)."""
+        minutes = max(0, int((timezone.now() - self.since).total_seconds() // 60))
+        if minutes >= 24 * 60:
+            return f"{minutes // (24 * 60)}天{minutes % (24 * 60) // 60}小时"
+        if minutes >= 60:
+            return f"{minutes // 60}小时{minutes % 60}分钟"
+        return f"{minutes}分钟"
+
+    @property
+    def overdue(self) -> bool:
+        return self.due_at is not None and self.due_at < timezone.now()
+
+
+@dataclass
+class Section:
+    key: str
+    label: str
+    count: int
+    items: list[WorkItem] = field(default_factory=list)
+    more_url: str = ""
+
+
+def _item(incident: Incident, since, due_at=None, note: str = "") -> WorkItem:
+    return WorkItem(
+        url=reverse("incidents:detail", args=[incident.pk]),
+        number=incident.number,
+        title=incident.title,
+        department=incident.responsible_department.name,
+        since=since,
+        due_at=due_at,
+        note=note,
+    )
+
+
+# --- who has which work ------------------------------------------------------------------------------------
+
+
+def _signatures(user) -> QuerySet[DisposalForm]:
+    """Forms of the departments he heads that wait for his signature (asked, not yet signed)."""
+    return DisposalForm.objects.filter(
+        incident__responsible_department__head=user,
+        incident__status__in=FORM_WORK,
+        head_signed_by__isnull=True,
+        signature_requested_at__isnull=False,
+    )
+
+
+def _opinions(user) -> QuerySet[Deadline]:
+    """The opinions asked of him as supervising leader when the disposal ended (open deadlines)."""
+    return Deadline.objects.filter(
+        kind=Deadline.Kind.LEADER_OPINION,
+        state=Deadline.State.OPEN,
+        incident__responsible_department__supervising_leader=user,
+    )
+
+
+def _department_incidents(user) -> QuerySet[Incident]:
+    return Incident.objects.filter(responsible_department_id__in=department_ids(user, ACT_PERM))
+
+
+# An exchange is work once its report is near: a level-2 case always has one open, and a badge that never goes
+# away is not read.
+EXCHANGE_SOON = dt.timedelta(hours=12)
+
+
+def _exchanges(user) -> QuerySet[Deadline]:
+    """The department's progress reports due within EXCHANGE_SOON, or overdue."""
+    return Deadline.objects.filter(
+        kind__in=EXCHANGES,
+        state=Deadline.State.OPEN,
+        due_at__lt=timezone.now() + EXCHANGE_SOON,
+        incident__responsible_department_id__in=department_ids(user, ACT_PERM),
+    )
+
+
+OFFICE_QUEUES = (
+    # key, label, status, waiting since
+    ("to_assess", "待研判", Status.REPORTED, "reported_at"),
+    ("to_file", "待审核备案", Status.FORM_SUBMITTED, "disposal_form__submitted_at"),
+    ("to_archive", "待归档", Status.FILED, "filed_at"),
+)
+
+
+def counts(*, user) -> dict[str, int]:
+    """The navigation's counts of this person's work, by section key (one query per kind of work they can have)."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return {}
+    roles = roles_of(user)
+    result: dict[str, int] = {}
+    if Role.OFFICE in roles:
+        aggregates = {key: Count("pk", filter=Q(status=status)) for key, _, status, _ in OFFICE_QUEUES}
+        result.update(
+            Incident.objects.filter(status__in=[q[2] for q in OFFICE_QUEUES]).aggregate(**aggregates)
+        )
+    if Role.ADMIN_OFFICE in roles:
+        result["to_review"] = ReplyStatement.objects.filter(status=ReplyStatement.Status.SUBMITTED).count()
+    # Heads and supervising leaders are appointments on a department, not roles: everyone is asked.
+    result["to_sign"] = _signatures(user).count()
+    result["to_give_opinion"] = _opinions(user).count()
+    if department_ids(user, ACT_PERM):
+        result["to_submit"] = _department_incidents(user).filter(status__in=TO_SUBMIT).count()
+        result["to_exchange"] = _exchanges(user).count()
+    return {k: v for k, v in result.items() if v}
+
+
+def sections(*, user) -> list[Section]:
+    """The home page's 待办, in the order the work should be done; empty sections are left out."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return []
+    roles = roles_of(user)
+    found: list[Section] = []
+    list_url = reverse("incidents:list")
+
+    forms = (
+        _signatures(user)
+        .select_related("incident__responsible_department")
+        .order_by("signature_requested_at")
+    )
+    found.append(Section("to_sign", "待签字的处置表", forms.count(), [
+        _item(f.incident, f.signature_requested_at, note=f"{f.signature_requested_by.display_name}请签字"
+              if f.signature_requested_by else "")
+        for f in forms.select_related("signature_requested_by")[:ROWS]
+    ]))  # fmt: skip
+    opinions = _opinions(user).select_related("incident__responsible_department").order_by("due_at")
+    found.append(Section("to_give_opinion", "待填写处置意见", opinions.count(), [
+        _item(d.incident, d.created_at, d.due_at) for d in opinions[:ROWS]
+    ]))  # fmt: skip
+    if Role.ADMIN_OFFICE in roles:
+        statements = (
+            ReplyStatement.objects.filter(status=ReplyStatement.Status.SUBMITTED)
+            .select_related("incident__responsible_department")
+            .order_by("submitted_at")
+        )
+        found.append(Section("to_review", "待审定的回复通稿", statements.count(), [
+            _item(s.incident, s.submitted_at, note=f"第{s.number}版") for s in statements[:ROWS]
+        ], reverse("incidents:statement_queue")))  # fmt: skip
+    if Role.OFFICE in roles:
+        for key, label, status, since in OFFICE_QUEUES:
+            queue = (
+                Incident.objects.filter(status=status)
+                .select_related("responsible_department")
+                .annotate(since=F(since))
+                .order_by("since", "pk")
+            )
+            found.append(Section(key, label, queue.count(), [
+                _item(i, i.since or i.reported_at) for i in queue[:ROWS]
+            ], f"{list_url}?status={status}"))  # fmt: skip
+    if department_ids(user, ACT_PERM):
+        to_submit = (
+            _department_incidents(user)
+            .filter(status__in=TO_SUBMIT)
+            .select_related("responsible_department")
+            .order_by("disposal_ended_at", "pk")
+        )
+        found.append(Section("to_submit", "待报送的处置表", to_submit.count(), [
+            _item(i, i.disposal_ended_at, note="已退回修改" if i.status == Status.RETURNED else "")
+            for i in to_submit[:ROWS]
+        ]))  # fmt: skip
+        exchanges = _exchanges(user).select_related("incident__responsible_department").order_by("due_at")
+        found.append(Section("to_exchange", "待报送的互通信息（12小时内到期或已逾期）", exchanges.count(), [
+            _item(d.incident, d.created_at, d.due_at, d.get_kind_display()) for d in exchanges[:ROWS]
+        ]))  # fmt: skip
+    return [section for section in found if section.count]
