@@ -17,10 +17,18 @@ from evaluation.models import LedgerEntry
 from incidents import engine
 from incidents import services as incident_services
 from incidents.models import Deadline
-from tests.factories import approved_statement, assessed, ended, report, submitted_statement
+from tests.factories import approved_statement, assessed, build_org, ended, report, submitted_statement
 
 BEIJING = ZoneInfo("Asia/Shanghai")
 T = dt.datetime(2025, 6, 10, 10, 0, tzinfo=BEIJING)  # a Tuesday morning
+
+
+@pytest.fixture
+def org(db):
+    """The college as tests/conftest.py builds it, but set up on 1 January 2025: the cases here happen in 2025,
+    after the departments and their heads exist (the heads are read from the departments' history)."""
+    with time_machine.travel(dt.datetime(2025, 1, 1, 9, 0, tzinfo=BEIJING), tick=False):
+        return build_org()
 
 
 def at(moment: dt.datetime):
