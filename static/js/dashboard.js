@@ -8,6 +8,8 @@
   if (!source || !window.echarts) return;
   var data = JSON.parse(source.textContent);
   var printing = document.body.classList.contains("dashboard-print");
+  // No growing bars for who asked the system for less motion, nor on paper (a chart must be whole when printed).
+  var still = printing || (window.matchMedia && window.matchMedia("(prefers-reduced-motion: reduce)").matches);
   var LEVEL_COLOURS = ["#a61b1b", "#e8890c", "#6c757d", "#adb5bd"];  // 一级, 二级, 三级, 未研判 (as the badges)
   var charts = [];
 
@@ -31,7 +33,7 @@
 
   function base(extra) {
     var option = {
-      animation: !printing,
+      animation: !still,
       grid: { left: 8, right: 16, top: 36, bottom: 8, containLabel: true },
       tooltip: { trigger: "axis", axisPointer: { type: "shadow" }, formatter: tooltip, confine: true },
       legend: { top: 0, type: "scroll" },
@@ -126,8 +128,7 @@
     if (path.length > 1) d = d[path[1]];
     var empty = !d || !(d.values || (d.series && d.series.length && d.series[0].values)).length;
     if (empty) {
-      node.classList.add("d-flex", "align-items-center", "justify-content-center", "text-muted", "small");
-      node.classList.remove("dash-chart-tall");
+      node.classList.add("dash-chart-empty", "d-flex", "align-items-center", "justify-content-center", "text-muted", "small");
       node.textContent = "暂无数据";
       node.setAttribute("data-ready", "1");
       return;

@@ -1,0 +1,111 @@
+"""The dashboard runs a fixed number of queries per role whatever the number of incidents (DESIGN 9): the counts are
+written down, taken once with a few incidents and again with more of every kind."""
+
+import datetime as dt
+
+import pytest
+import time_machine
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+
+from dashboard import selectors
+from dashboard.forms import year_period
+from incidents import services
+from incidents.models import Deadline
+from tests.factories import assessed, ended, filed, report, submitted
+
+from . import cases
+
+URLS = {
+    "dashboard": "/dashboard/",
+    "dashboard_month": "/dashboard/?kind=month&year=2026&month=3",
+    "dashboard_print": "/dashboard/?print=1",
+    "dashboard_bad_period": "/dashboard/?year=99999",
+}
+ROLES = ("clerk", "leader", "top_leader", "xsc_leader", "xsc_liaison")
+
+# (page, role) → queries; a refusal (the liaison) has its cost too.
+# The page's own figures are 7 queries (dashboard.selectors.dashboard_get); the rest is the user, roles and grants,
+# and the navigation's counts. The liaison is refused before any figure is read.
+EXPECTED = {
+    ("dashboard", "clerk"): 16,
+    ("dashboard", "leader"): 13,
+    ("dashboard", "top_leader"): 13,
+    ("dashboard", "xsc_leader"): 13,
+    ("dashboard", "xsc_liaison"): 14,
+    ("dashboard_bad_period", "clerk"): 16,
+    ("dashboard_bad_period", "leader"): 13,
+    ("dashboard_bad_period", "top_leader"): 13,
+    ("dashboard_bad_period", "xsc_leader"): 13,
+    ("dashboard_bad_period", "xsc_liaison"): 14,
+    ("dashboard_month", "clerk"): 16,
+    ("dashboard_month", "leader"): 13,
+    ("dashboard_month", "top_leader"): 13,
+    ("dashboard_month", "xsc_leader"): 13,
+    ("dashboard_month", "xsc_liaison"): 14,
+    ("dashboard_print", "clerk"): 16,
+    ("dashboard_print", "leader"): 13,
+    ("dashboard_print", "top_leader"): 13,
+    ("dashboard_print", "xsc_leader"): 13,
+    ("dashboard_print", "xsc_liaison"): 14,
+}
+
+
+def add_cases(org) -> None:
+    """One incident of every kind the figures count, in 学生处 and 人事处."""
+    report(org)
+    assessed(org, level=2, category="B", department=org.rsc)
+    level_one = assessed(org, level=1, category="A")
+    services.level_one_duty_record(incident=level_one, actor=org.p.clerk, kind="special_meeting")
+    submitted(org)
+    filed(org)
+    late = ended(org, level=3, category="E")
+    Deadline.objects.filter(incident=late, kind="filing").update(
+        due_at=cases.NOW - dt.timedelta(hours=1), escalated_at=cases.NOW
+    )
+
+
+def measure(org) -> dict[tuple[str, str], int]:
+    counts = {}
+    for role in ROLES:
+        client = Client()
+        client.force_login(getattr(org.p, role))
+        client.get("/")  # the session's first touch is not the page's cost
+        for page, url in URLS.items():
+            with CaptureQueriesContext(connection) as queries:
+                client.get(url)
+            counts[(page, role)] = len(queries)
+    return counts
+
+
+def table(counts: dict) -> str:
+    return "\n".join(f"    ({page!r}, {role!r}): {n}," for (page, role), n in sorted(counts.items()))
+
+
+@pytest.mark.django_db
+def test_the_dashboard_runs_a_fixed_number_of_queries_per_role(org):
+    with time_machine.travel(cases.NOW, tick=False):
+        add_cases(org)
+        small = measure(org)
+        for _ in range(3):
+            add_cases(org)
+        large = measure(org)
+    grew = {key: (small[key], large[key]) for key in small if large[key] != small[key]}
+    assert not grew, f"queries grow with the data: {grew}"
+    assert large == EXPECTED, "the query counts changed; if that is meant, EXPECTED becomes:\n" + table(large)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("who", ["leader", "xsc_leader"])
+def test_the_figures_themselves_are_seven_queries(org, who, django_assert_num_queries):
+    user = getattr(org.p, who)
+    with time_machine.travel(cases.NOW, tick=False):
+        for copies in (1, 3):
+            for _ in range(copies):
+                add_cases(org)
+            selectors.dashboard_get(
+                user=user, period=year_period(2026), now=cases.NOW
+            )  # roles and grants read
+            with django_assert_num_queries(7):
+                selectors.dashboard_get(user=user, period=year_period(2026), now=cases.NOW)
