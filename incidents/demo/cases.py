@@ -55,6 +55,8 @@ class Case:
     reject: bool = False  # 党政办 rejects the first version
     returned: bool = False  # the office returns the form once
     late: bool = False  # the form reaches the office after the 12 hours
+    unsigned: bool = False  # the head has been asked to sign and the leader's opinion is awaited (待办 of both)
+    waived: str = ""  # the office records why the leader's opinion is waived, instead of the opinion
     merge_into: str = ""
 
 
@@ -78,7 +80,7 @@ CASES = [
          title="小红书帖文反映某教师课堂言语不当", sources=[("小红书", "65a3f1c2000000001e03b7d4")],
          summary="学生在小红书发帖称某专业课教师在课堂上用侮辱性语言批评学生，帖子配有课堂录音片段，评论区要求学校给出说法。",
          fix="学院成立调查组听取录音、走访班级学生，对当事教师批评教育并责令其向学生道歉，按师德师风有关规定作出处理"),
-    Case("internship", 42, "jyc_liaison", "C", 2, "JYC", S.ARCHIVED, dur=60,
+    Case("internship", 42, "jyc_liaison", "C", 2, "JYC", S.ARCHIVED, dur=60, reports=1,  # one day missed
          title="学生在微博投诉顶岗实习单位超时加班、克扣实习补贴",
          sources=[("微博", "7735021946/NdK2sW8vB"), ("知乎", "6234501128")],
          summary="多名在外地电子厂顶岗实习的学生在微博发文，称每天工作12小时、实习补贴被以“管理费”名义扣除，话题阅读量超过5万。",
@@ -119,6 +121,7 @@ CASES = [
          summary="学生在抖音发视频称辅导员在班级群要求学生给合作企业的网店刷好评，否则影响综合测评，视频评论600余条。",
          fix="学院调查核实后责令当事辅导员撤回要求并在班级群公开说明，对其进行诫勉谈话，重申学生综合测评规则"),
     Case("concert_crowd", 4, "xtw_liaison", "E", 2, "XTW", S.FORM_SUBMITTED,
+         waived="分管院领导在外地参加培训期间，经电话请示同意处置方案，由领导小组办公室登记免填。",
          title="校园歌手大赛现场拥挤，网传发生“踩踏”",
          sources=[("微博", "5931007264/Ng8pL2cXw"), ("抖音", "7313547789002")],
          summary="校园歌手大赛决赛入场时观众拥挤，有人在微博发文称“发生踩踏、多人受伤”，配有现场拥挤视频。",
@@ -139,7 +142,7 @@ CASES = [
          title="毕业生反映办理就业推荐表需多部门来回盖章", sources=[("小红书", "6559a7d1000000001f02e8b6")],
          summary="毕业生在小红书吐槽办理就业推荐表要在二级学院、学生处、就业处之间来回盖章，一周还没办完。",
          fix="就业处简化盖章流程，就业推荐表实行一站式办理，当日办结"),
-    Case("photo_copyright", 2, "rmtzx_liaison", "B", 3, "RMTZX", S.DISPOSAL_ENDED, dur=42,
+    Case("photo_copyright", 2, "rmtzx_liaison", "B", 3, "RMTZX", S.DISPOSAL_ENDED, dur=42, unsigned=True,
          title="网友质疑学校官网新闻使用未经授权的摄影作品", sources=[("微博", "6007215538/Nh5vQ1eKz")],
          summary="一名摄影爱好者在微博发文，称学校官网一篇新闻的配图使用其作品却未署名、未获授权，要求公开道歉。",
          fix="融媒体中心核实后撤换配图，与作者沟通致歉并支付稿酬，规范新闻图片使用审核流程"),

@@ -146,12 +146,18 @@ class History:
         at(ended, services.disposal_end, "liaison", summary=f"{c.fix}，舆情已平息。")
         form = ended + (10 if c.late else 1) * H
         at(form, self.form_save)
-        at(form + H, services.disposal_form_leader_opinion, "leader", opinion=LEADER_OPINION)
+        at(form + H / 2, services.disposal_form_request_signature, "liaison")
+        if c.unsigned:
+            return steps
+        if not c.waived:
+            at(form + H, services.disposal_form_leader_opinion, "leader", opinion=LEADER_OPINION)
         at(form + 2 * H, services.disposal_form_sign, "head")
         if not reached(c, S.FORM_SUBMITTED):
             return steps
         submitted = form + 3 * H
         at(submitted, services.disposal_form_submit, "liaison")
+        if c.waived:
+            at(submitted + H, services.disposal_form_waive_opinion, "office", reason=c.waived)
         if c.returned:
             returned = submitted + 18 * H
             at(returned, services.disposal_form_return, "office", comment=RETURN_COMMENT)
