@@ -79,7 +79,11 @@ def deadline_outcome(d: Deadline) -> tuple[str, bool]:
         if d.met_at <= d.due_at:
             return "按时完成", False
         hours = (d.met_at - d.due_at).total_seconds() / 3600
-        return f"逾期完成（晚 {hours:.1f} 小时）", True
+        missed = f"，缺报 {d.misses} 次" if d.misses else ""
+        return f"逾期完成（晚 {hours:.1f} 小时{missed}）", True
+    if d.state == Deadline.State.MISSED:
+        reason = f"（{d.closed_reason}）" if d.closed_reason else ""
+        return f"逾期未报，缺报 {d.misses} 次{reason}", True
     if d.state == Deadline.State.MOOT:
         reason = f"（{d.closed_reason}）" if d.closed_reason else ""
         if d.overdue_at:

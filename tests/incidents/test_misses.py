@@ -86,3 +86,19 @@ def test_the_count_follows_the_beijing_calendar_and_the_interval():
     assert exchange_misses(RTC, due, due + dt.timedelta(minutes=1)) == 1
     assert exchange_misses(RTC, due, due + dt.timedelta(hours=8)) == 2
     assert exchange_misses(Deadline.Kind.FILING, due, due + dt.timedelta(days=3)) == 0
+
+
+def test_the_page_and_the_dossier_say_a_miss_is_a_miss(client, org):
+    from django.urls import reverse
+
+    from reports.selectors import deadline_outcome
+
+    with time_machine.travel(at(2026, 5, 10, 9, 0), tick=False):
+        incident = assessed(org, level=2)
+        approved_statement(org, incident)
+    with time_machine.travel(at(2026, 5, 13, 10, 0), tick=False):
+        services.disposal_end(incident=incident, actor=org.p.xsc_liaison)
+    text, missed = deadline_outcome(exchange(incident, DAILY))
+    assert missed and text.startswith("逾期未报，缺报 2 次")
+    client.force_login(org.p.clerk)
+    assert "逾期未报，缺报 2 次" in client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
