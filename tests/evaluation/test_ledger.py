@@ -282,3 +282,20 @@ def test_the_year_defaults_to_the_current_beijing_year_and_a_bad_one_is_refused(
     )
     assert client.get(reverse("evaluation:index"), {"year": "1900"}).status_code == 400
     assert client.get(reverse("evaluation:index"), {"year": "二〇二五"}).status_code == 400
+
+
+@pytest.mark.parametrize(
+    "name", ["evaluation:ledger_detail", "evaluation:ledger_edit", "evaluation:attachment_download"]
+)
+def test_a_huge_or_missing_id_is_404(client, org, name):
+    signed_in(client, org.p.clerk)
+    for pk in (2**63, 2**31, 0):
+        assert client.get(reverse(name, args=[pk])).status_code == 404
+
+
+@pytest.mark.parametrize("field", ["decision", "decided_by", "subject_name", "incident_numbers", "token"])
+def test_a_nul_byte_is_refused_by_the_form(client, org, field):
+    signed_in(client, org.p.clerk)
+    response = create(client, org, **{field: "a\x00b"})
+    assert response.status_code == 400
+    assert not LedgerEntry.objects.exists()
