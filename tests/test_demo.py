@@ -30,3 +30,25 @@ def test_demo_office_user_signs_in_and_sees_the_incidents(client, demo):
 def test_demo_is_loaded_once(demo, capsys):
     call_command("seed_demo")
     assert "跳过" in capsys.readouterr().out
+
+
+def test_demo_shows_each_person_work_waiting_and_the_rules_of_issue_13(demo):
+    from departments.models import User
+    from evaluation.models import LedgerEntry
+    from incidents import worklist
+    from incidents.models import Deadline, DisposalForm
+
+    call_command("seed_demo_ledger", verbosity=0)
+    # The ledger links its decisions to the demo's incidents; a second run adds nothing.
+    assert LedgerEntry.objects.count() == 3 and all(e.incidents.exists() for e in LedgerEntry.objects.all())
+    call_command("seed_demo_ledger", verbosity=0)
+    assert LedgerEntry.objects.count() == 3
+    # A head has a form to sign, a supervising leader an opinion to give, the office its queues.
+    assert worklist.counts(user=User.objects.get(username="rmtzx_head")).get("to_sign") == 1
+    assert worklist.counts(user=User.objects.get(username="fuzuzhang")).get("to_give_opinion", 0) >= 1
+    assert {"to_assess", "to_file", "to_archive"} <= set(
+        worklist.counts(user=User.objects.get(username="office1"))
+    )
+    # One form was filed on the office's waiver, and an archived case kept the day it missed.
+    assert DisposalForm.objects.exclude(opinion_waived_at=None).exists()
+    assert Deadline.objects.filter(state=Deadline.State.MISSED, misses__gte=1).exists()
