@@ -10,7 +10,7 @@ from collections import defaultdict
 from typing import NamedTuple
 from urllib.parse import urlencode
 
-from django.db.models import Count, Prefetch, Q, QuerySet
+from django.db.models import Count, Q, QuerySet
 from django.db.models.functions import TruncMonth
 from django.urls import reverse
 from django.utils import timezone
@@ -311,18 +311,21 @@ def level_one_get(*, user, open_count: Tally) -> dict:
         any=Count("incident", distinct=True),
         **{kind.value: Count("incident", distinct=True, filter=Q(kind=kind)) for kind in LevelOneDuty.Kind},
     )
-    incidents = (
-        open_level_one.select_related("responsible_department")
-        .only("number", "title", "status", "reported_at", "responsible_department__name")
-        .prefetch_related(
-            Prefetch(
-                "level_one_duties",
-                queryset=LevelOneDuty.objects.filter(duties_outstanding()).order_by("id"),
-                to_attr="outstanding",
-            )
+    shown = open_level_one.order_by("reported_at", "id")[:LEVEL_ONE_SHOWN]
+    incidents = list(
+        shown.select_related("responsible_department").only(
+            "number", "title", "status", "reported_at", "responsible_department__name"
         )
-        .order_by("reported_at", "id")[:LEVEL_ONE_SHOWN]
     )
+    # Their outstanding duties through a subquery rather than a prefetch: a prefetch skips its query when no
+    # incident is shown, and the page's query count would then depend on the data.
+    outstanding: dict[int, list[LevelOneDuty]] = defaultdict(list)
+    for duty in LevelOneDuty.objects.filter(duties_outstanding(), incident__in=shown.values("pk")).order_by(
+        "id"
+    ):
+        outstanding[duty.incident_id].append(duty)
+    for incident in incidents:
+        incident.outstanding = outstanding[incident.pk]
     return {
         "open": open_count,
         "any": tally(duties["any"], level_one_open="any"),
@@ -330,7 +333,7 @@ def level_one_get(*, user, open_count: Tally) -> dict:
             {"label": kind.label, "count": tally(duties[kind.value], level_one_open=kind.value)}
             for kind in LevelOneDuty.Kind
         ],
-        "incidents": list(incidents),
+        "incidents": incidents,
     }
 
 

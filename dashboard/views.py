@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import render
 from django.utils import timezone
+from django.views.decorators.http import require_safe
 
 from incidents import access
 from incidents.rules import FILING_HOURS
@@ -17,6 +18,7 @@ REFUSED = "只有领导小组、学校党政主要领导、分管院领导和领
 
 
 @login_required
+@require_safe
 def index(request):
     """The dashboard; ?print=1 gives its print layout (A4, no navigation)."""
     if not access.can_see_overview(request.user):

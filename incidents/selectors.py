@@ -8,7 +8,7 @@ from typing import TypedDict
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, QuerySet, Subquery
+from django.db.models import OuterRef, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -20,7 +20,6 @@ from .models import (
     Deadline,
     DisposalForm,
     Evidence,
-    GradeEscalation,
     Incident,
     Level,
     ReplyStatement,
@@ -194,41 +193,6 @@ def statement_diff(previous: str, text: str) -> str:
         if op in ("insert", "replace"):
             out.append(f"<ins>{escape(text[b1:b2])}</ins>")
     return "".join(out)
-
-
-def overview_get(*, user) -> dict:
-    """The leaders' first page: open incidents by level, overdue deadlines, recent escalations."""
-    visible = access.incidents_visible_to(user)
-    open_statuses = [
-        Status.REPORTED,
-        Status.IN_DISPOSAL,
-        Status.DISPOSAL_ENDED,
-        Status.FORM_SUBMITTED,
-        Status.RETURNED,
-    ]
-    by_level = dict(
-        visible.filter(status__in=open_statuses)
-        .values_list("level")
-        .annotate(n=Count("id"))
-        .values_list("level", "n")
-    )
-    now = timezone.now()
-    overdue = (
-        Deadline.objects.filter(state=Deadline.State.OPEN, due_at__lt=now, incident__in=visible)
-        .select_related("incident__responsible_department")
-        .order_by("due_at")[:20]
-    )
-    escalations = (
-        GradeEscalation.objects.filter(incident__in=visible)
-        .select_related("incident", "actor")
-        .order_by("-created_at")[:10]
-    )
-    return {
-        "by_level": [(Level(lv).label if lv else "未研判", by_level.get(lv, 0)) for lv in (1, 2, 3, None)],
-        "open_total": sum(by_level.values()),
-        "overdue": list(overdue),
-        "escalations": list(escalations),
-    }
 
 
 def deadline_list_open(*, user) -> QuerySet[Deadline]:

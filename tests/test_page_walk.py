@@ -69,7 +69,7 @@ RULES: dict[str, Callable[[User, ResolverMatch], Answer]] = {
     "notifications:list": lambda user, match: OK,
     "accounts:password_change": lambda user, match: OK,  # 修改密码: everyone, their own
     "incidents:detail": lambda user, match: allowed(may_see_incident(user, match), 404),
-    "incidents:overview": lambda user, match: allowed(access.can_see_overview(user), 403),
+    "dashboard:index": lambda user, match: allowed(access.can_see_overview(user), 403),
     "incidents:statement_queue": lambda user, match: allowed(access.can_review_statements(user), 403),
     "departments:liaisons": lambda user, match: allowed(may_keep_registers(user), 403),
     "departments:media_accounts": lambda user, match: allowed(may_keep_registers(user), 403),
@@ -127,7 +127,7 @@ def fixed_pages() -> list[str]:
         "incidents:list",
         "incidents:report",
         "notifications:list",
-        "incidents:overview",
+        "dashboard:index",
         "incidents:statement_queue",
     ]
     pages = [reverse(name) for name in names]
