@@ -13,11 +13,12 @@ counts cost one query per kind of work the person can have (`counts`).
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Q, QuerySet
+from django.db.models import F, Func, IntegerField, QuerySet
 from django.urls import reverse
 from django.utils import timezone
 
 from departments.access import ACT_PERM, department_ids, roles_of
+from departments.models import User
 from departments.roles import Role
 
 from .models import Deadline, DisposalForm, Incident, ReplyStatement, Status
@@ -124,83 +125,116 @@ OFFICE_QUEUES = (
 )
 
 
+class _CountOf(Func):
+    """COUNT(*) of a queryset as a scalar subquery: one row whatever matches (no GROUP BY, 0 when none)."""
+
+    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
+    output_field = IntegerField()
+
+    def __init__(self, queryset):
+        super().__init__()
+        self.queryset = queryset.order_by().values("pk")
+
+    def as_sql(self, compiler, connection, **extra):
+        sql, params = self.queryset.query.get_compiler(connection=connection).as_sql()
+        return self.template % {"subquery": sql}, params
+
+
+def _queues(user) -> dict[str, QuerySet]:
+    """Each kind of work this person can have, as the queryset of its rows."""
+    roles = roles_of(user)
+    queues: dict[str, QuerySet] = {
+        # Heads and supervising leaders are appointments on a department, not roles: everyone is asked.
+        "to_sign": _signatures(user),
+        "to_give_opinion": _opinions(user),
+    }
+    if Role.ADMIN_OFFICE in roles:
+        queues["to_review"] = ReplyStatement.objects.filter(status=ReplyStatement.Status.SUBMITTED)
+    if Role.OFFICE in roles:
+        queues.update({key: Incident.objects.filter(status=status) for key, _, status, _ in OFFICE_QUEUES})
+    if department_ids(user, ACT_PERM):
+        queues["to_submit"] = _department_incidents(user).filter(status__in=TO_SUBMIT)
+        queues["to_exchange"] = _exchanges(user)
+    return queues
+
+
 def counts(*, user) -> dict[str, int]:
-    """The navigation's counts of this person's work, by section key (one query per kind of work they can have)."""
+    """How much of each kind of work waits for this person (non-zero only), in one query per request.
+
+    Every page's navigation shows the total, so the counts are one statement of scalar subqueries, remembered on
+    the user object for the request (the home page asks again for its sections).
+    """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return {}
-    roles = roles_of(user)
-    result: dict[str, int] = {}
-    if Role.OFFICE in roles:
-        aggregates = {key: Count("pk", filter=Q(status=status)) for key, _, status, _ in OFFICE_QUEUES}
-        result.update(
-            Incident.objects.filter(status__in=[q[2] for q in OFFICE_QUEUES]).aggregate(**aggregates)
+    if "_worklist_counts" not in user.__dict__:
+        queues = _queues(user)
+        row = (
+            User.objects.filter(pk=user.pk)
+            .annotate(**{f"n_{key}": _CountOf(queryset) for key, queryset in queues.items()})
+            .values(*(f"n_{key}" for key in queues))
+            .first()
+            or {}
         )
-    if Role.ADMIN_OFFICE in roles:
-        result["to_review"] = ReplyStatement.objects.filter(status=ReplyStatement.Status.SUBMITTED).count()
-    # Heads and supervising leaders are appointments on a department, not roles: everyone is asked.
-    result["to_sign"] = _signatures(user).count()
-    result["to_give_opinion"] = _opinions(user).count()
-    if department_ids(user, ACT_PERM):
-        result["to_submit"] = _department_incidents(user).filter(status__in=TO_SUBMIT).count()
-        result["to_exchange"] = _exchanges(user).count()
-    return {k: v for k, v in result.items() if v}
+        user.__dict__["_worklist_counts"] = {key[2:]: n for key, n in row.items() if n}
+    return user.__dict__["_worklist_counts"]
+
+
+def _rows(key: str, queryset: QuerySet) -> list[WorkItem]:
+    """The first rows of one kind of work, oldest first, each as the home page lists it (one query)."""
+    if key == "to_sign":
+        forms = queryset.select_related("incident__responsible_department", "signature_requested_by")
+        return [
+            _item(f.incident, f.signature_requested_at,
+                  note=f"{f.signature_requested_by.display_name}请签字" if f.signature_requested_by else "")
+            for f in forms.order_by("signature_requested_at", "pk")[:ROWS]
+        ]  # fmt: skip
+    if key == "to_give_opinion":
+        opinions = queryset.select_related("incident__responsible_department").order_by("due_at", "pk")
+        return [_item(d.incident, d.created_at, d.due_at) for d in opinions[:ROWS]]
+    if key == "to_review":
+        statements = queryset.select_related("incident__responsible_department").order_by(
+            "submitted_at", "pk"
+        )
+        return [_item(s.incident, s.submitted_at, note=f"第{s.number}版") for s in statements[:ROWS]]
+    if key == "to_exchange":
+        exchanges = queryset.select_related("incident__responsible_department").order_by("due_at", "pk")
+        return [_item(d.incident, d.created_at, d.due_at, d.get_kind_display()) for d in exchanges[:ROWS]]
+    if key == "to_submit":
+        incidents = queryset.select_related("responsible_department").order_by("disposal_ended_at", "pk")
+        return [
+            _item(i, i.disposal_ended_at, note="已退回修改" if i.status == Status.RETURNED else "")
+            for i in incidents[:ROWS]
+        ]
+    since = next(field for k, _, _, field in OFFICE_QUEUES if k == key)
+    queue = queryset.select_related("responsible_department").annotate(since=F(since)).order_by("since", "pk")
+    return [_item(i, i.since or i.reported_at) for i in queue[:ROWS]]
+
+
+LABELS = {
+    "to_sign": "待签字的处置表",
+    "to_give_opinion": "待填写处置意见",
+    "to_review": "待审定的回复通稿",
+    **{key: label for key, label, _, _ in OFFICE_QUEUES},
+    "to_submit": "待报送的处置表",
+    "to_exchange": "待报送的互通信息（12小时内到期或已逾期）",
+}
+
+
+def _more_url(key: str) -> str:
+    if key == "to_review":
+        return reverse("incidents:statement_queue")
+    status = next((status for k, _, status, _ in OFFICE_QUEUES if k == key), None)
+    return f"{reverse('incidents:list')}?status={status}" if status else ""
 
 
 def sections(*, user) -> list[Section]:
-    """The home page's 待办, in the order the work should be done; empty sections are left out."""
-    if not getattr(user, "is_authenticated", False) or not user.is_active:
+    """The home page's 待办 in the order the work should be done: the counts (one query), then the first rows of
+    each kind of work that has any (one query each); empty sections are left out."""
+    waiting = counts(user=user)
+    if not waiting:
         return []
-    roles = roles_of(user)
-    found: list[Section] = []
-    list_url = reverse("incidents:list")
-
-    forms = (
-        _signatures(user)
-        .select_related("incident__responsible_department")
-        .order_by("signature_requested_at")
-    )
-    found.append(Section("to_sign", "待签字的处置表", forms.count(), [
-        _item(f.incident, f.signature_requested_at, note=f"{f.signature_requested_by.display_name}请签字"
-              if f.signature_requested_by else "")
-        for f in forms.select_related("signature_requested_by")[:ROWS]
-    ]))  # fmt: skip
-    opinions = _opinions(user).select_related("incident__responsible_department").order_by("due_at")
-    found.append(Section("to_give_opinion", "待填写处置意见", opinions.count(), [
-        _item(d.incident, d.created_at, d.due_at) for d in opinions[:ROWS]
-    ]))  # fmt: skip
-    if Role.ADMIN_OFFICE in roles:
-        statements = (
-            ReplyStatement.objects.filter(status=ReplyStatement.Status.SUBMITTED)
-            .select_related("incident__responsible_department")
-            .order_by("submitted_at")
-        )
-        found.append(Section("to_review", "待审定的回复通稿", statements.count(), [
-            _item(s.incident, s.submitted_at, note=f"第{s.number}版") for s in statements[:ROWS]
-        ], reverse("incidents:statement_queue")))  # fmt: skip
-    if Role.OFFICE in roles:
-        for key, label, status, since in OFFICE_QUEUES:
-            queue = (
-                Incident.objects.filter(status=status)
-                .select_related("responsible_department")
-                .annotate(since=F(since))
-                .order_by("since", "pk")
-            )
-            found.append(Section(key, label, queue.count(), [
-                _item(i, i.since or i.reported_at) for i in queue[:ROWS]
-            ], f"{list_url}?status={status}"))  # fmt: skip
-    if department_ids(user, ACT_PERM):
-        to_submit = (
-            _department_incidents(user)
-            .filter(status__in=TO_SUBMIT)
-            .select_related("responsible_department")
-            .order_by("disposal_ended_at", "pk")
-        )
-        found.append(Section("to_submit", "待报送的处置表", to_submit.count(), [
-            _item(i, i.disposal_ended_at, note="已退回修改" if i.status == Status.RETURNED else "")
-            for i in to_submit[:ROWS]
-        ]))  # fmt: skip
-        exchanges = _exchanges(user).select_related("incident__responsible_department").order_by("due_at")
-        found.append(Section("to_exchange", "待报送的互通信息（12小时内到期或已逾期）", exchanges.count(), [
-            _item(d.incident, d.created_at, d.due_at, d.get_kind_display()) for d in exchanges[:ROWS]
-        ]))  # fmt: skip
-    return [section for section in found if section.count]
+    return [
+        Section(key, LABELS[key], waiting[key], _rows(key, queryset), _more_url(key))
+        for key, queryset in _queues(user).items()
+        if key in waiting
+    ]

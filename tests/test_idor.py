@@ -40,6 +40,8 @@ from departments import services as dept_services
 from departments.access import roles_of
 from departments.models import Liaison, OfficialMediaAccount, User
 from departments.roles import Role
+from evaluation import access as evaluation_access
+from evaluation import services as evaluation_services
 from incidents import access, engine, services
 from incidents.actions import REGISTRY
 from incidents.models import FormToken, Incident, LevelOneDuty, ReplyStatement
@@ -168,6 +170,12 @@ def college(org, settings, tmp_path):
     world["export"] = report_services.export_request(
         actor=p.clerk, start=timezone.localdate() - dt.timedelta(days=30), end=timezone.localdate()
     )
+    # 第十五条: a decision about 人事处 with an attachment (its head reads it; 学生处's people may not).
+    world["ledger"] = evaluation_services.ledger_entry_create(
+        actor=p.clerk, kind="criticism", department=org.rsc, decision="处置不力，批评教育", decided_by="学校党委",
+        decided_on=timezone.localdate(), person=p.rsc_head, incidents=[world["rsc"]["archived"]],
+        uploads=[png_upload("决定.png")],
+    )  # fmt: skip
     engine.sweep()  # the health endpoint answers 503 until a sweep has run
     world["org"] = org
     world["incidents"] = list(Incident.objects.order_by("pk"))
@@ -406,6 +414,33 @@ def requests_for(w) -> list[Request]:
                 "GET", lambda u, m, a=answer: rule(archive_access.can_manage_archive(u), 403, a)
             ),
         )
+    # 第十五条: the yearly evaluation, its weights and the ledger (evaluation.access)
+    get_only = lambda allowed: method_only("GET", lambda u, m: rule(allowed(u), 403))  # noqa: E731
+    add("incidents:list_xlsx", expect=method_only("GET", lambda u, m: ok()))
+    for name in ("evaluation:index", "evaluation:index_xlsx"):
+        add(name, expect=get_only(evaluation_access.may_see_evaluation))
+    for name in ("evaluation:ledger", "evaluation:ledger_xlsx"):
+        add(name, expect=get_only(evaluation_access.may_read_ledger))
+    keeps = lambda allowed: logged_in(lambda u, m: rule(allowed(u), 403, ok() if m == "GET" else DONE))  # noqa: E731
+    add("evaluation:weights", expect=keeps(evaluation_access.may_set_weights))
+    add("evaluation:ledger_create", expect=keeps(evaluation_access.may_keep_ledger))
+    entry = w["ledger"]
+    reads_entry = lambda u: evaluation_access.ledger_visible_to(u).filter(pk=entry.pk).exists()  # noqa: E731
+    add("evaluation:ledger_detail", [entry.pk],
+        expect=method_only("GET", lambda u, m: ok() if reads_entry(u) else refuse(404)))  # fmt: skip
+    add("evaluation:attachment_download", [entry.attachments.get().pk],
+        expect=method_only("GET", lambda u, m: ok() if reads_entry(u) else refuse(404)))  # fmt: skip
+    add(
+        "evaluation:ledger_edit",
+        [entry.pk],
+        expect=logged_in(
+            lambda u, m: (
+                rule(evaluation_access.may_keep_ledger(u), 403, ok() if m == "GET" else DONE)
+                if reads_entry(u)
+                else refuse(404)
+            )
+        ),
+    )
     # audit
     for name in ("audit:log", "audit:export"):
         add(name, expect=method_only("GET", lambda u, m: rule(audit_access.can_read_log(u), 403)))
@@ -485,6 +520,8 @@ def action_body(w, dept: str, name: str) -> dict:
         "duty": {"kind": LevelOneDuty.Kind.choices[0][0], "done_at": "2026-01-05T10:00", "method": "电话", "recipient": "书记", "note": ""},
         "evidence": {"files": png_upload()},
         "source": {"platform": "微博", "url": "https://weibo.example/post/9"},
+        "request_signature": {"form_version": form_version},
+        "waive_opinion": {"reason": "分管院领导外出", "form_version": form_version},
     }  # fmt: skip
     return {**bodies[name], "version": incident.version, "token": uuid.uuid4().hex}
 
@@ -515,7 +552,7 @@ class Writes:
 def fingerprint() -> dict:
     """Every row of the application's tables (but the sign-in stamp): the college before and after the run."""
     rows = {}
-    for label in ("departments", "incidents", "notifications", "reports", "accounts"):
+    for label in ("departments", "incidents", "notifications", "reports", "accounts", "evaluation"):
         for model in apps.get_app_config(label).get_models():
             fields = [f.attname for f in model._meta.concrete_fields if f.attname != "last_login"]
             rows[model._meta.label] = list(model.objects.order_by("pk").values_list(*fields))

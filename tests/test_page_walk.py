@@ -18,8 +18,9 @@ from django.test import Client
 from django.urls import ResolverMatch, resolve, reverse
 
 from audit import access as audit_access
-from departments.access import may_keep_registers
+from departments.access import may_administer, may_keep_registers
 from departments.models import User
+from evaluation import access as evaluation_access
 from incidents import access, engine
 from incidents.management.commands.seed_demo import LOGINS
 from incidents.models import DisposalForm, Incident, Status
@@ -56,8 +57,8 @@ def may_see_incident(user: User, match: ResolverMatch) -> bool:
 
 
 def admin_index(user: User, match: ResolverMatch) -> Answer:
-    """Staff see the admin index; anyone else is sent to the admin's own sign-in page."""
-    return OK if user.is_staff else Answer(302, reverse("admin:login"))
+    """Those who administer see the admin index; anyone else (a leader marked staff too) is sent to its sign-in."""
+    return OK if may_administer(user) else Answer(302, reverse("admin:login"))
 
 
 # What each page answers each person, by the page's URL name. A menu entry with no rule here fails the walk:
@@ -70,6 +71,8 @@ RULES: dict[str, Callable[[User, ResolverMatch], Answer]] = {
     "accounts:password_change": lambda user, match: OK,  # 修改密码: everyone, their own
     "incidents:detail": lambda user, match: allowed(may_see_incident(user, match), 404),
     "dashboard:index": lambda user, match: allowed(access.can_see_overview(user), 403),
+    "evaluation:index": lambda user, match: allowed(evaluation_access.may_see_evaluation(user), 403),
+    "evaluation:ledger": lambda user, match: allowed(evaluation_access.may_read_ledger(user), 403),
     "incidents:statement_queue": lambda user, match: allowed(access.can_review_statements(user), 403),
     "departments:liaisons": lambda user, match: allowed(may_keep_registers(user), 403),
     "departments:media_accounts": lambda user, match: allowed(may_keep_registers(user), 403),
@@ -128,6 +131,8 @@ def fixed_pages() -> list[str]:
         "incidents:report",
         "notifications:list",
         "dashboard:index",
+        "evaluation:index",
+        "evaluation:ledger",
         "incidents:statement_queue",
     ]
     pages = [reverse(name) for name in names]
