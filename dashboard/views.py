@@ -25,7 +25,7 @@ def index(request):
         raise PermissionDenied(REFUSED)
     form = PeriodForm(request.GET or None)
     period = form.period()
-    figures = selectors.dashboard_get(user=request.user, period=period, now=timezone.now())
+    figures = selectors.dashboard_get(user=request.user, period=period, now=timezone.now(), cached=True)
     printing = request.GET.get("print") == "1"
     query = request.GET.copy()
     query.pop("print", None)

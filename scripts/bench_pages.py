@@ -85,10 +85,12 @@ PAGES = [
     ("detail (31 events)", "detail", {}, "detail"),
     ("home", "/", {}, None),
     ("dashboard (this year)", "/dashboard/", {}, "dashboard"),
+    ("yearly evaluation (this year)", "/evaluation/", {}, "evaluation"),
+    ("yearly evaluation 2025", "/evaluation/", {"year": "2025"}, "evaluation"),
 ]
 VACUUM_TABLES = ["incidents_incident", "incidents_deadline", "incidents_notice", "incidents_incidentevent",
                  "incidents_incidentsource", "django_session"]  # fmt: skip
-TARGET_MS = {"list": 30, "search": 100, "detail": 40, "dashboard": 150}
+TARGET_MS = {"list": 30, "search": 100, "detail": 40, "dashboard": 150, "evaluation": 1000}
 
 
 def timed(fn, repeat: int, warmup: int = 3) -> list[float]:

@@ -11,6 +11,15 @@ def org(db):
     return build_org()
 
 
+@pytest.fixture(autouse=True)
+def _dashboard_counts_live(monkeypatch):
+    """The dashboard keeps a period's counts a minute in the cache, which outlives a test: tests read them live
+    (the test of that cache turns it back on)."""
+    from dashboard import selectors
+
+    monkeypatch.setattr(selectors, "PERIOD_CACHE_SECONDS", 0)
+
+
 def pytest_configure(config):
     config.addinivalue_line(
         "markers",
