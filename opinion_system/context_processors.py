@@ -21,7 +21,7 @@ class Menu:
     archive: bool
     statement_queue: bool
     overview: bool  # 领导驾驶舱
-    evaluation: bool  # 第十五条 目标绩效考核 and the ledger
+    evaluation: bool  # 第十五条 目标绩效考核 (its page links the ledger)
     security_log: bool
     admin: bool
 
