@@ -44,6 +44,9 @@ from tests.factories import archived, assessed, fresh, report, rich_case, submit
 
 ROLES = ["clerk", "approver", "leader", "top_leader", "sysadmin", "secadmin", "auditor", "root", "liaison"]
 STAFF_ROLES = [r for r in ROLES if r != "liaison"]
+# Never let into the admin, staff or not: the admin is for those who administer (departments.access.may_administer);
+# leaders and 党政办 work in their own pages.
+KEPT_OUT = {"liaison", "approver", "leader", "top_leader"}
 
 REGISTERS = {"departments.department", "departments.liaison", "departments.officialmediaaccount"}
 AXES = {"axes.accessattempt", "axes.accesslog", "axes.accessfailurelog"}
@@ -63,8 +66,8 @@ def incident_records() -> set[str]:
 # What each role may do in the admin, as the product intends it (三员分立, 第三条–第五条, 第十三条).
 def intended(role: str, label: str, op: str) -> bool:
     records = incident_records()
-    if role == "liaison":
-        return False  # not staff: the admin is not theirs at all
+    if role in KEPT_OUT:
+        return False  # not theirs at all, even when marked staff
     if role == "root":
         if op == "view":
             return True
@@ -232,7 +235,7 @@ class Matrix:
             self.fail(role, label, what, f"expected 200, got {response.status_code}")
         elif not allowed and response.status_code == 200:
             self.fail(role, label, what, "expected a refusal, got 200")
-        elif role == "liaison" and "/login/" not in response.get("Location", ""):
+        elif role in KEPT_OUT and "/login/" not in response.get("Location", ""):
             self.fail(role, label, what, f"not sent to the login: {response.status_code}")
 
     def posted(self, role, label, what, model, send: Callable, allowed: bool, check: Callable | None = None):
@@ -625,14 +628,20 @@ CHANGES = {
 # --- admin actions: a fresh target for each, the intended outcome, and the service's marks ------------------
 
 
+def with_opinion(org, incident):
+    """Filing needs the supervising leader's opinion: 学生处's leader writes it."""
+    incident_services.disposal_form_leader_opinion(incident=incident, actor=org.p.xsc_leader, opinion="同意")
+    return incident
+
+
 def office_refusal(role: str) -> bool:
     """Roles that see the incident but are not the office: the service refuses them in Chinese."""
-    return role in ("leader", "top_leader", "root")
+    return role == "root"
 
 
 def action_file_forms(matrix, role, user, model):
     allowed = role == "clerk"
-    incident = submitted(matrix.org) if allowed else matrix.objects["submitted"]
+    incident = with_opinion(matrix.org, submitted(matrix.org)) if allowed else matrix.objects["submitted"]
 
     def check():
         saved = Incident.objects.get(pk=incident.pk)
@@ -649,7 +658,7 @@ def action_archive(matrix, role, user, model):
     allowed = role == "clerk"
     incident = matrix.objects["submitted"]
     if allowed:
-        incident = submitted(matrix.org)
+        incident = with_opinion(matrix.org, submitted(matrix.org))
         incident_services.disposal_form_file(incident=incident, actor=matrix.org.p.clerk)
 
     def check():

@@ -127,6 +127,7 @@ def test_with_redis_down_people_sign_in_report_act_and_file_a_disposal_form(
 ):
     caplog.set_level(logging.WARNING, logger="opinion_system.cache")
     liaison, head, clerk = sign_in(org.p.xsc_liaison), sign_in(org.p.xsc_head), sign_in(org.p.clerk)
+    leader = sign_in(org.p.xsc_leader)
     opens(liaison, reverse("incidents:home"), reverse("incidents:list"), reverse("incidents:report"))
 
     # 上报舆情 through the report page.
@@ -155,6 +156,7 @@ def test_with_redis_down_people_sign_in_report_act_and_file_a_disposal_form(
     )
     act(head, incident, "sign")
     act(liaison, incident, "submit_form")
+    act(leader, incident, "leader_opinion", {"opinion": "同意备案"})
     act(clerk, incident, "file")
 
     incident.refresh_from_db()
@@ -170,7 +172,7 @@ def test_with_redis_down_people_sign_in_report_act_and_file_a_disposal_form(
         reverse("notifications:list"),
     )
     opens(liaison, detail, reverse("incidents:home"))
-    assert Session.objects.count() == 3  # the sessions live in the database meanwhile
+    assert Session.objects.count() == 4  # the sessions live in the database meanwhile
 
     # Three people, a dozen pages: Redis was tried once, then left alone for the breaker's window; logged once.
     assert connects == ["127.0.0.1:1"]

@@ -62,10 +62,9 @@ def test_a_rolled_back_transaction_leaves_no_stale_batch(org, django_capture_on_
 def test_the_sweeps_bulk_history_is_sealed(org, django_capture_on_commit_callbacks):
     incident = ended(org)
     moment = timezone.now() - dt.timedelta(hours=1)
-    Deadline.objects.filter(incident=incident, state=Deadline.State.OPEN).update(
-        due_at=moment, next_notice_at=moment
-    )
-    deadline = Deadline.objects.get(incident=incident, state=Deadline.State.OPEN)
+    filing = Deadline.objects.filter(incident=incident, state=Deadline.State.OPEN, kind=Deadline.Kind.FILING)
+    filing.update(due_at=moment, next_notice_at=moment)
+    deadline = filing.get()
     with django_capture_on_commit_callbacks(execute=True):
         assert engine.sweep().processed >= 1
     swept = Deadline.history.filter(id=deadline.pk, history_change_reason="系统定时检查")

@@ -199,8 +199,8 @@ def test_level2_case_across_roles(case, tmp_path):
 
     # 2. office_clerk: the new report waits in the inbox and the 待研判 list; assessment C / 二级 / 学生处.
     clerk = case.login("office_clerk")
-    expect(clerk.locator("#inbox")).to_contain_text(f"{number} {TITLE}")
-    expect(clerk.locator("#inbox")).to_contain_text("学生处")
+    expect(clerk.locator("#work-to_assess")).to_contain_text(f"{number} {TITLE}")
+    expect(clerk.locator("#work-to_assess")).to_contain_text("学生处")
     case.shot(clerk, "02-office-home.png")
     clerk.get_by_role("link", name="待研判", exact=True).click()
     expect(clerk).to_have_url(re.compile(r"/incidents/\?status=reported$"))
@@ -243,7 +243,8 @@ def test_level2_case_across_roles(case, tmp_path):
 
     # 4. dzb_approver: the queue shows the statement with the incident; rejected with a comment.
     approver = case.login("dzb_approver")
-    expect(approver.locator("section").filter(has_text="待审定的回复通稿")).to_contain_text(f"{number} 第1版")
+    waiting = approver.locator("#work-to_review li").filter(has_text=number)
+    expect(waiting).to_contain_text("第1版")
     approver.get_by_role("link", name="通稿审定").click()
     expect(approver.locator("h1")).to_have_text("待审定的回复通稿")
     card = approver.locator("section.card").filter(has_text=number)
@@ -312,12 +313,14 @@ def test_level2_case_across_roles(case, tmp_path):
         expect(disposal).to_contain_text(text)
     case.shot(liaison, "09-disposal-form.png")
 
-    # 8. xsc_leader's opinion, xsc_head's signature, xsc_liaison submits the form.
+    # 8. xsc_liaison asks the head to sign; xsc_leader's opinion (asked when the disposal ended), xsc_head's
+    # signature, xsc_liaison submits the form.
+    form = act(liaison, "请负责人签字")
+    submit(liaison, form, "通知负责人签字", "已通知xsc_head签字。")
     leader = case.login("xsc_leader")
-    leader_home_row = (
-        leader.locator("section").filter(has_text="处置中的舆情").locator("li").filter(has_text=number)
-    )
-    expect(leader_home_row).to_contain_text("处置结束（待报处置表）")
+    expect(leader.locator("#nav-worklist-count")).to_have_text("1")
+    leader_home_row = leader.locator("#work-to_give_opinion li").filter(has_text=number)
+    expect(leader_home_row).to_contain_text("已等待")
     leader_home_row.get_by_role("link").click()
     expect(leader.locator("#disposal-form")).to_contain_text(SITUATION)
     form = act(leader, "填写分管领导处置意见")
@@ -326,6 +329,8 @@ def test_level2_case_across_roles(case, tmp_path):
     expect(leader.locator("#disposal-form")).to_contain_text(f"{OPINION}（xsc_leader，")
 
     head = case.login("xsc_head")
+    signing = head.locator("#work-to_sign li").filter(has_text=number)
+    expect(signing).to_contain_text("xsc_liaison请签字")
     open_from_list(head, number, "处置结束（待报处置表）")
     expect(head.locator("#disposal-form")).to_contain_text(OPINION)
     form = act(head, "部门负责人签字")
@@ -344,9 +349,9 @@ def test_level2_case_across_roles(case, tmp_path):
 
     # 9. office_clerk files and archives; afterwards nobody has anything left to do on it.
     clerk.get_by_role("link", name="工作台").click()
-    to_file = clerk.locator("section").filter(has_text="待审核备案的处置表")
+    to_file = clerk.locator("#work-to_file")
     expect(to_file).to_contain_text(f"{number} {TITLE}")
-    expect(clerk.locator("#inbox")).not_to_contain_text(number)
+    expect(clerk.locator("#work-to_assess li").filter(has_text=number)).to_have_count(0)
     case.shot(clerk, "11-office-to-file.png")
     to_file.get_by_role("link", name=f"{number} {TITLE}").click()
     expect(clerk.locator("#status")).to_have_text("处置表已报（待审核备案）")

@@ -203,6 +203,7 @@ def test_审核备案_on_a_stale_page_is_refused_and_keeps_the_comment(client, o
 def test_审核备案_on_a_current_page_acts(client, org, name, status, review_status):
     incident = submitted(org)
     returned_corrected_and_resubmitted(org, incident)
+    services.disposal_form_leader_opinion(incident=incident, actor=org.p.xsc_leader, opinion="同意")
     client.force_login(org.p.clerk)
     current = Incident.objects.get(pk=incident.pk).version
     assert f'name="version" value="{current}"' in page_of(client, incident)  # what the page sends
