@@ -6,6 +6,7 @@ the conditions both use), so what a leader clicks shows exactly the rows that we
 """
 
 import datetime as dt
+import functools
 from collections import defaultdict
 from typing import NamedTuple
 from urllib.parse import urlencode
@@ -13,10 +14,10 @@ from urllib.parse import urlencode
 from django.core.cache import cache
 from django.db.models import Count, F, FilteredRelation, Q, QuerySet
 from django.db.models.functions import TruncMonth
-from django.urls import reverse
+from django.urls import get_script_prefix, reverse
 from django.utils import timezone
 
-from incidents import access
+from incidents import access, worklist
 from incidents.filters import (
     COUNTED,
     LEVEL_ONE_OPEN,
@@ -46,10 +47,16 @@ class Tally(NamedTuple):
     url: str
 
 
+@functools.lru_cache(maxsize=8)
+def _list_path(script_prefix: str) -> str:
+    # A dashboard holds hundreds of figures; the list's path is resolved once per prefix (reverse reads it).
+    return reverse("incidents:list")
+
+
 def incident_list_url(**params) -> str:
     """The incident list filtered by `params` (incidents.filters names), in a stable order."""
     query = urlencode([(name, value) for name, value in params.items() if value not in (None, "")])
-    return f"{reverse('incidents:list')}?{query}"
+    return f"{_list_path(get_script_prefix())}?{query}"
 
 
 def tally(n: int, **params) -> Tally:
@@ -76,49 +83,79 @@ def incidents_in_period(*, user, period: Period) -> QuerySet[Incident]:
 
 
 # The period's scan reads every incident of the period (a year: tens of thousands of rows at 100,000 incidents)
-# and is the one costly figure; leaders reload and switch periods, so it is kept this long per scope and period.
-# What is open and overdue right now is always read live.
+# and, with the figures folded from it, is the costly part; leaders reload and switch periods, so the period's
+# figures are kept this long per scope and period. What is open and overdue right now is always read live.
 PERIOD_CACHE_SECONDS = 60
 
 
-def period_rows_cached(*, user, period: Period, now: dt.datetime) -> tuple[list[dict], dt.datetime]:
-    """period_rows_list for this person's scope, and when it was counted (at most PERIOD_CACHE_SECONDS ago)."""
+def period_figures_get(*, user, period: Period, now: dt.datetime) -> dict:
+    """The figures of the period (the total, the trend, category × level, departments, the three clocks) from
+    its one scan, and when they were counted."""
+    rows = period_rows_list(incidents=incidents_in_period(user=user, period=period), now=now)
+    return {
+        "counted_at": now,
+        "total": tally(sum(r["n"] for r in rows), **period_params(period)),
+        "trend": trend_fold(rows=rows, period=period),
+        "category_level": category_level_fold(rows=rows, period=period),
+        "departments": departments_fold(rows=rows, period=period),
+        "timeliness": timeliness_fold(rows=rows, period=period),
+    }
+
+
+def period_figures_cached(*, user, period: Period, now: dt.datetime) -> dict:
+    """period_figures_get for this person's scope, counted at most PERIOD_CACHE_SECONDS ago."""
     if PERIOD_CACHE_SECONDS <= 0:  # kept nowhere (the tests' setting)
-        return period_rows_list(incidents=incidents_in_period(user=user, period=period), now=now), now
+        return period_figures_get(user=user, period=period, now=now)
     scope = "all" if access.sees_all(user) else f"user{user.pk}"  # a supervising leader has his own scope
-    key = f"dashboard-period:{scope}:{period.first.isoformat()}:{period.last.isoformat()}"
+    key = f"dashboard-figures:{scope}:{period.first.isoformat()}:{period.last.isoformat()}"
     cached = cache.get(key)
     if cached is not None:
         return cached
-    counted = (period_rows_list(incidents=incidents_in_period(user=user, period=period), now=now), now)
+    counted = period_figures_get(user=user, period=period, now=now)
     cache.set(key, counted, PERIOD_CACHE_SECONDS)
     return counted
 
 
 def dashboard_get(*, user, period: Period, now: dt.datetime, cached: bool = False) -> dict:
-    """Every figure of the dashboard for this user and period, in six queries (five when the period's counts
+    """Every figure of the dashboard for this user and period, in six queries (five when the period's figures
     are taken from the cache: `cached`, as the page does)."""
-    if cached:
-        rows, counted_at = period_rows_cached(user=user, period=period, now=now)
-    else:
-        rows = period_rows_list(incidents=incidents_in_period(user=user, period=period), now=now)
-        counted_at = now
-    open_now = open_now_get(user=user)
-    overdue = overdue_by_department_list(user=user, now=now)
+    get_period = period_figures_cached if cached else period_figures_get
+    get_now = now_figures_cached if cached else now_figures_get
+    now_figures = get_now(user=user, now=now)
     return {
         "period": period,
-        "counted_at": counted_at,
-        "total": tally(sum(r["n"] for r in rows), **period_params(period)),
-        "trend": trend_fold(rows=rows, period=period),
-        "category_level": category_level_fold(rows=rows, period=period),
-        "departments": departments_fold(rows=rows, period=period),
-        "open_now": open_now,
+        **get_period(user=user, period=period, now=now),
+        **now_figures,
+        "level_one": level_one_get(user=user, open_count=now_figures["open_now"]["by_level"][0]),
+    }
+
+
+def now_figures_get(*, user, now: dt.datetime) -> dict:
+    """What is open and what is overdue now, whatever the period."""
+    overdue = overdue_by_department_list(user=user, now=now)
+    return {
+        "open_now": open_now_get(user=user),
         "overdue": overdue,
         # An incident has one responsible department: the departments' counts add up without double counting.
         "overdue_total": tally(sum(row["total"].n for row in overdue), overdue="true"),
-        "level_one": level_one_get(user=user, open_count=open_now["by_level"][0]),
-        "timeliness": timeliness_fold(rows=rows, period=period),
     }
+
+
+def now_figures_cached(*, user, now: dt.datetime) -> dict:
+    """now_figures_get, kept until a case changes (incidents.worklist's generation of the work, which every
+    committed change renews) and at most PERIOD_CACHE_SECONDS, since a deadline falls overdue with the clock."""
+    if PERIOD_CACHE_SECONDS <= 0:
+        return now_figures_get(user=user, now=now)
+    scope = "all" if access.sees_all(user) else f"user{user.pk}"
+    key = f"dashboard-now:{scope}"
+    found = cache.get_many([worklist.GENERATION_KEY, key])
+    generation, kept = found.get(worklist.GENERATION_KEY), found.get(key)
+    if generation is not None and kept is not None and kept[0] == generation:
+        return kept[1]
+    counted = now_figures_get(user=user, now=now)
+    if generation is not None:
+        cache.set(key, (generation, counted), PERIOD_CACHE_SECONDS)
+    return counted
 
 
 def _filing(condition: Q) -> Q:
@@ -291,6 +328,12 @@ def open_now_get(*, user) -> dict:
     }
 
 
+def of_visible_incidents(queryset: QuerySet, *, user) -> QuerySet:
+    """Rows of the incidents this person may see; for those who see every incident no condition at all (an IN over
+    the whole table would make PostgreSQL join all of it)."""
+    return queryset if access.sees_all(user) else queryset.filter(incident__in=access.incidents_visible_to(user))
+
+
 def overdue_by_department_list(*, user, now: dt.datetime) -> list[dict]:
     """Incidents with a deadline open past its due time, by department, and whether it is under 督办: one query.
 
@@ -298,7 +341,7 @@ def overdue_by_department_list(*, user, now: dt.datetime) -> list[dict]:
     yet, so 已督办 + 未督办 may exceed the incidents overdue.
     """
     rows = (
-        Deadline.objects.filter(overdue_deadlines(now=now), incident__in=access.incidents_visible_to(user))
+        of_visible_incidents(Deadline.objects.filter(overdue_deadlines(now=now)), user=user)
         .values(
             "incident__responsible_department_id",
             "incident__responsible_department__name",

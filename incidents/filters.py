@@ -189,7 +189,11 @@ class IncidentFilter(django_filters.FilterSet):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # The live departments, read once: a callable would be read again by the select and by the validation.
-        self.filters["responsible_department"].extra["choices"] = department_choices()
+        choices = department_choices()
+        self.filters["responsible_department"].extra["choices"] = choices
+        # The bar's markup follows from the query and these choices alone, and rendering its fifteen controls
+        # through Django's widget templates costs more than the list's rows: the page caches it on both.
+        self.markup_key = repr(choices)
 
     def search(self, queryset, name, value):
         return queryset.filter(pk__in=incident_search_ids(terms=value)) if value.strip() else queryset

@@ -6,13 +6,15 @@ Each section is one kind of work and whose it is:
 - 党政办's 待审定: reply statements sent for review;
 - the office's 待研判 / 待审核备案 / 待归档;
 - the department's (liaison's and head's) 待报送处置表 and 待互通信息.
-A section costs one query for its count and one for its first rows, whatever the numbers; the navigation's
-counts cost one query per kind of work the person can have (`counts`).
+A section costs one query for its first rows, whatever the numbers; the navigation's counts are one statement for
+every kind of work the person can have (`counts`), remembered until the work changes (`work_changed`).
 """
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass, field
 
+from django.core.cache import cache
 from django.db.models import F, Func, IntegerField, QuerySet
 from django.urls import reverse
 from django.utils import timezone
@@ -158,24 +160,61 @@ def _queues(user) -> dict[str, QuerySet]:
     return queues
 
 
-def counts(*, user) -> dict[str, int]:
-    """How much of each kind of work waits for this person (non-zero only), in one query per request.
+# The counts are on every page of everyone, and counting is most of what a page costs. They are remembered per person
+# with the generation of the work: every change to a case writes its case log (services.common.log_event), which
+# starts a new generation once committed, so one's own action shows at once (the deadline sweep changes no count). What changes
+# with the clock alone (an exchange coming within EXCHANGE_SOON) or with a person's roles and departments shows
+# within COUNTS_CACHE_SECONDS.
+COUNTS_CACHE_SECONDS = 30
+GENERATION_KEY = "worklist:generation"
 
-    Every page's navigation shows the total, so the counts are one statement of scalar subqueries, remembered on
-    the user object for the request (the home page asks again for its sections).
+
+def work_changed() -> None:
+    """Someone's work changed: every remembered count is stale (call it once the change is committed)."""
+    cache.set(GENERATION_KEY, uuid.uuid4().hex, 24 * 3600)  # lost: counted afresh under a new one
+
+
+def _count(user) -> dict[str, int]:
+    queues = _queues(user)
+    row = (
+        User.objects.filter(pk=user.pk)
+        .annotate(**{f"n_{key}": _CountOf(queryset) for key, queryset in queues.items()})
+        .values(*(f"n_{key}" for key in queues))
+        .first()
+        or {}
+    )
+    return {key[2:]: n for key, n in row.items() if n}
+
+
+def _remembered(user) -> dict[str, int]:
+    if not COUNTS_CACHE_SECONDS:
+        return _count(user)
+    key = f"worklist:counts:{user.pk}"
+    found = cache.get_many([GENERATION_KEY, key])  # one round trip; {} while Redis is down: counted live
+    generation, kept = found.get(GENERATION_KEY), found.get(key)
+    if generation is not None and kept is not None and kept[0] == generation:
+        return kept[1]
+    # The generation is read before counting: a change committed after the count began leaves a newer one, so
+    # what is kept here is never taken for current after it.
+    if generation is None:
+        work_changed()
+        generation = cache.get(GENERATION_KEY)
+    counted = _count(user)
+    if generation is not None:
+        cache.set(key, (generation, counted), COUNTS_CACHE_SECONDS)
+    return counted
+
+
+def counts(*, user) -> dict[str, int]:
+    """How much of each kind of work waits for this person (non-zero only).
+
+    Every page's navigation shows the total, so the counts are one statement of scalar subqueries, remembered
+    until the work changes and on the user object for the request (the home page asks again for its sections).
     """
     if not getattr(user, "is_authenticated", False) or not user.is_active:
         return {}
     if "_worklist_counts" not in user.__dict__:
-        queues = _queues(user)
-        row = (
-            User.objects.filter(pk=user.pk)
-            .annotate(**{f"n_{key}": _CountOf(queryset) for key, queryset in queues.items()})
-            .values(*(f"n_{key}" for key in queues))
-            .first()
-            or {}
-        )
-        user.__dict__["_worklist_counts"] = {key[2:]: n for key, n in row.items() if n}
+        user.__dict__["_worklist_counts"] = _remembered(user)
     return user.__dict__["_worklist_counts"]
 
 

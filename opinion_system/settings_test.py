@@ -1,6 +1,7 @@
 """The small test override: the real settings, a test key, PostgreSQL on this machine, fast hashing."""
 
 import os
+import uuid
 
 os.environ.setdefault("SECRET_KEY", "test-only-not-secret")
 os.environ.setdefault("DATABASE_URL", "postgres://postgres@127.0.0.1:5432/opinion_system")
@@ -24,6 +25,8 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     DATABASES["default"]["TEST"] = {"NAME": f"/tmp/{_sqlite_name}.sqlite3"}  # noqa: F405, S108
 else:
     DATABASES["default"]["TEST"] = {"NAME": os.environ.get("TEST_DB_NAME", "test_opinion_system")}  # noqa: F405
-# ... and their own keys in the shared Redis cache (db 15): one run's tokens, cached counts or PDFs must not
-# answer another run's test.
-CACHES["default"]["KEY_PREFIX"] = DATABASES["default"]["TEST"]["NAME"]  # noqa: F405
+# ... and their own keys in the shared Redis cache (db 15): one run's tokens, cached counts, PDFs or page
+# fragments must not answer another run's test, nor an earlier run's of other code. The run's mark is in the
+# environment, so the processes a test starts share it.
+_run = os.environ.setdefault("TEST_CACHE_RUN", uuid.uuid4().hex[:8])
+CACHES["default"]["KEY_PREFIX"] = f"{DATABASES['default']['TEST']['NAME']}:{_run}"  # noqa: F405

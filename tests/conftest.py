@@ -20,6 +20,15 @@ def _dashboard_counts_live(monkeypatch):
     monkeypatch.setattr(selectors, "PERIOD_CACHE_SECONDS", 0)
 
 
+@pytest.fixture(autouse=True)
+def _worklist_counts_live(monkeypatch):
+    """The navigation's 待办 counts are remembered until the work changes, which a rolled-back test never commits:
+    tests count live (the test of that memory turns it back on)."""
+    from incidents import worklist
+
+    monkeypatch.setattr(worklist, "COUNTS_CACHE_SECONDS", 0)
+
+
 def pytest_configure(config):
     config.addinivalue_line(
         "markers",

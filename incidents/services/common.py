@@ -3,6 +3,8 @@
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from django.db import transaction
+
 from departments.models import Department, User
 from departments.roles import Role
 from departments.selectors import department_people, users_with_role
@@ -12,7 +14,7 @@ from opinion_system import clock
 from opinion_system.errors import DomainError, StaleObject
 from opinion_system.stamps import stamp
 
-from .. import access, workflow
+from .. import access, workflow, worklist
 from ..models import Incident, IncidentEvent
 from ..workflow import Action
 
@@ -48,6 +50,8 @@ def log_event(
     reason: str = "",
     related: Incident | None = None,
 ) -> IncidentEvent:
+    # Every change to a case passes here: the 待办 counts remembered for the navigation are stale once it commits.
+    transaction.on_commit(worklist.work_changed)
     return IncidentEvent.objects.create(
         incident=incident,
         kind=kind,

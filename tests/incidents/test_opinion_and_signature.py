@@ -6,6 +6,7 @@ from zoneinfo import ZoneInfo
 
 import pytest
 import time_machine
+from django.core.cache import cache
 from django.test import Client
 from django.urls import reverse
 
@@ -218,3 +219,28 @@ def test_leaders_never_land_in_the_admin(org):
     clerk.save()
     client.force_login(clerk)
     assert reverse("admin:index") in client.get(reverse("incidents:home")).content.decode()
+
+
+def test_the_navigation_count_is_remembered_until_the_work_changes(
+    org, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The count on every page is kept between requests, and a committed change shows at once (worklist.work_changed)."""
+    monkeypatch.setattr(worklist, "COUNTS_CACHE_SECONDS", 30)
+    cache.delete_many([worklist.GENERATION_KEY, f"worklist:counts:{org.p.clerk.pk}"])
+    assert "to_assess" not in worklist.counts(user=fresh(org.p.clerk))
+    # A row written behind the services' back changes nothing remembered: the count is not read again ...
+    Incident.objects.filter(pk=report(org).pk).update(title="未经服务修改")
+    with django_capture_on_commit_callbacks(execute=False):
+        new = report(org)  # ... nor by a change not yet committed.
+    assert "to_assess" not in worklist.counts(user=fresh(org.p.clerk))
+    with django_capture_on_commit_callbacks(execute=True):
+        services.incident_assess(incident=new, actor=org.p.clerk, category="C", level=3,
+                                 responsible_department=org.xsc, reason="一般")  # fmt: skip
+    assert worklist.counts(user=fresh(org.p.clerk))["to_assess"] == 1  # the first report, still waiting
+    # The count is kept per person, and while Redis is down it is counted live.
+    assert worklist.counts(user=fresh(org.p.approver)) == {}
+    monkeypatch.setattr(cache, "get_many", lambda *a, **k: {})
+    monkeypatch.setattr(cache, "set", lambda *a, **k: None)
+    with django_capture_on_commit_callbacks(execute=False):
+        report(org)
+    assert worklist.counts(user=fresh(org.p.clerk))["to_assess"] == 2
