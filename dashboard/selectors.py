@@ -331,7 +331,9 @@ def open_now_get(*, user) -> dict:
 def of_visible_incidents(queryset: QuerySet, *, user) -> QuerySet:
     """Rows of the incidents this person may see; for those who see every incident no condition at all (an IN over
     the whole table would make PostgreSQL join all of it)."""
-    return queryset if access.sees_all(user) else queryset.filter(incident__in=access.incidents_visible_to(user))
+    return (
+        queryset if access.sees_all(user) else queryset.filter(incident__in=access.incidents_visible_to(user))
+    )
 
 
 def overdue_by_department_list(*, user, now: dt.datetime) -> list[dict]:
