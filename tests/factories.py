@@ -14,6 +14,7 @@ from departments.models import Department, RoleGroup, User
 from departments.roles import Role
 from incidents import services
 from incidents.models import Incident
+from tests.org_snapshot import build_once
 
 
 def fresh(user: User) -> User:
@@ -22,7 +23,26 @@ def fresh(user: User) -> User:
 
 
 def build_org() -> SimpleNamespace:
-    """The college: the office, 党政办, 学生处 and 人事处, with the people of every role."""
+    """The college: the office, 党政办, 学生处 and 人事处, with the people of every role (built through the
+    services once per run, then restored: tests/org_snapshot.py)."""
+    return build_once(_build_org, _org_by_keys)
+
+
+def _org_by_keys(org: SimpleNamespace):
+    departments = {name: getattr(org, name).pk for name in ("office", "admin_office", "xsc", "rsc")}
+    people = {name: user.pk for name, user in vars(org.p).items()}
+
+    def rebuild() -> SimpleNamespace:
+        found, users = Department.objects.in_bulk(departments.values()), User.objects.in_bulk(people.values())
+        return SimpleNamespace(
+            **{name: found[pk] for name, pk in departments.items()},
+            p=SimpleNamespace(**{name: users[pk] for name, pk in people.items()}),
+        )
+
+    return rebuild
+
+
+def _build_org() -> SimpleNamespace:
     # A transactional test elsewhere may have flushed what the migrations created; the roles must exist.
     for role in Role:
         group, _ = Group.objects.get_or_create(name=role.label)
