@@ -5,7 +5,7 @@ import re
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-APPS = ("opinion_system", "departments", "incidents", "notifications", "reports")
+APPS = ("opinion_system", "accounts", "audit", "departments", "incidents", "notifications", "reports", "dashboard", "evaluation")
 RAW = re.compile(r"\.cursor\(|\.raw\(|RawSQL\(|\.extra\(")
 
 # path -> why it may write SQL itself (vendor gate and fallback named)
