@@ -6,7 +6,7 @@ by table — and a later test whose database is in the same state (the tables th
 gets the same rows inserted back as they were (`raw`: no field computes a new value, so hashes and timestamps stay
 as the services wrote them) and its history rows queued for sealing as simple-history's signal would have.
 
-A build is done again, and not recorded, when the clock is moved (time-machine: the rows carry the time of their
+On PostgreSQL only (see build_once). A build is done again, and not recorded, when the clock is moved (time-machine: the rows carry the time of their
 build), outside a test transaction (a transactional test commits what it builds), or when the database is not in
 the recorded state (a transactional test flushed the tables, the migrations' rows came back with other keys). A
 recording is used for at most RECORDING_MINUTES of the real clock: the restored rows are that much older than a
@@ -103,7 +103,9 @@ def build_once(build: Callable, describe: Callable):
     """build() — or the rows of its recorded build restored. describe(built) returns a function that rebuilds
     the returned object from the database (by its keys)."""
     global _recording
-    if escape_hatch.is_travelling() or not connection.in_atomic_block:
+    # PostgreSQL only for now: on SQLite the restored college lost the office's role in the form fuzzer's and the
+    # access matrix's fixtures (not understood yet), so there every test builds it.
+    if connection.vendor != "postgresql" or escape_hatch.is_travelling() or not connection.in_atomic_block:
         return build()
     if _recording and _recording.fresh() and _signature(_recording.tables) == _recording.signature:
         return _restore(_recording)
