@@ -84,7 +84,7 @@ def incidents_in_period(*, user, period: Period) -> QuerySet[Incident]:
 
 # The period's scan reads every incident of the period (a year: tens of thousands of rows at 100,000 incidents)
 # and, with the figures folded from it, is the costly part; leaders reload and switch periods, so the period's
-# figures are kept this long per scope and period. What is open and overdue right now is always read live.
+# figures are kept this long per scope and period. What is open and overdue now is kept until a case changes.
 PERIOD_CACHE_SECONDS = 60
 
 
