@@ -15,7 +15,7 @@ import uuid
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import F, Func, IntegerField, QuerySet
+from django.db.models import F, Func, IntegerField, QuerySet, Subquery
 from django.urls import reverse
 from django.utils import timezone
 
@@ -127,19 +127,14 @@ OFFICE_QUEUES = (
 )
 
 
-class _CountOf(Func):
-    """COUNT(*) of a queryset as a scalar subquery: one row whatever matches (no GROUP BY, 0 when none)."""
+def _count_of(queryset: QuerySet) -> Subquery:
+    """COUNT(*) of a queryset as a scalar subquery: one row whatever matches (0 when none).
 
-    template = "(SELECT COUNT(*) FROM (%(subquery)s) AS counted)"
-    output_field = IntegerField()
-
-    def __init__(self, queryset):
-        super().__init__()
-        self.queryset = queryset.order_by().values("pk")
-
-    def as_sql(self, compiler, connection, **extra):
-        sql, params = self.queryset.query.get_compiler(connection=connection).as_sql()
-        return self.template % {"subquery": sql}, params
+    COUNT is a plain Func here, not the Count aggregate: an aggregate would add a GROUP BY and return no row at
+    all when nothing matches.
+    """
+    counted = queryset.order_by().annotate(n=Func(F("pk"), function="COUNT")).values("n")
+    return Subquery(counted, output_field=IntegerField())
 
 
 def _queues(user) -> dict[str, QuerySet]:
@@ -178,7 +173,7 @@ def _count(user) -> dict[str, int]:
     queues = _queues(user)
     row = (
         User.objects.filter(pk=user.pk)
-        .annotate(**{f"n_{key}": _CountOf(queryset) for key, queryset in queues.items()})
+        .annotate(**{f"n_{key}": _count_of(queryset) for key, queryset in queues.items()})
         .values(*(f"n_{key}" for key in queues))
         .first()
         or {}
