@@ -147,15 +147,9 @@ def now_figures_cached(*, user, now: dt.datetime) -> dict:
     if PERIOD_CACHE_SECONDS <= 0:
         return now_figures_get(user=user, now=now)
     scope = "all" if access.sees_all(user) else f"user{user.pk}"
-    key = f"dashboard-now:{scope}"
-    found = cache.get_many([worklist.GENERATION_KEY, key])
-    generation, kept = found.get(worklist.GENERATION_KEY), found.get(key)
-    if generation is not None and kept is not None and kept[0] == generation:
-        return kept[1]
-    counted = now_figures_get(user=user, now=now)
-    if generation is not None:
-        cache.set(key, (generation, counted), PERIOD_CACHE_SECONDS)
-    return counted
+    return worklist.kept_until_work_changes(
+        f"dashboard-now:{scope}", lambda: now_figures_get(user=user, now=now), seconds=PERIOD_CACHE_SECONDS
+    )
 
 
 def _filing(condition: Q) -> Q:

@@ -181,23 +181,30 @@ def _count(user) -> dict[str, int]:
     return {key[2:]: n for key, n in row.items() if n}
 
 
-def _remembered(user) -> dict[str, int]:
-    if not COUNTS_CACHE_SECONDS:
-        return _count(user)
-    key = f"worklist:counts:{user.pk}"
-    found = cache.get_many([GENERATION_KEY, key])  # one round trip; {} while Redis is down: counted live
+def kept_until_work_changes(key: str, compute, *, seconds: int):
+    """compute(), remembered under `key` until the next committed change to a case (the generation of the work)
+    and at most `seconds`; computed live while the cache (Redis) is down."""
+    found = cache.get_many([GENERATION_KEY, key])  # one round trip; {} while Redis is down
     generation, kept = found.get(GENERATION_KEY), found.get(key)
     if generation is not None and kept is not None and kept[0] == generation:
         return kept[1]
-    # The generation is read before counting: a change committed after the count began leaves a newer one, so
-    # what is kept here is never taken for current after it.
+    # The generation is read before computing: a change committed after the computation began leaves a newer one,
+    # so what is kept here is never taken for current after it.
     if generation is None:
         work_changed()
         generation = cache.get(GENERATION_KEY)
-    counted = _count(user)
+    computed = compute()
     if generation is not None:
-        cache.set(key, (generation, counted), COUNTS_CACHE_SECONDS)
-    return counted
+        cache.set(key, (generation, computed), seconds)
+    return computed
+
+
+def _remembered(user) -> dict[str, int]:
+    if not COUNTS_CACHE_SECONDS:
+        return _count(user)
+    return kept_until_work_changes(
+        f"worklist:counts:{user.pk}", lambda: _count(user), seconds=COUNTS_CACHE_SECONDS
+    )
 
 
 def counts(*, user) -> dict[str, int]:
