@@ -151,4 +151,10 @@ def test_a_leader_changes_the_period_and_clicks_through_to_the_matching_list(
     phone.screenshot(path=str(artifacts_dir / "dashboard-390x844.png"), full_page=False)
     phone.screenshot(path=str(artifacts_dir / "dashboard-390x844-full.png"), full_page=True)
 
+    # The print layout on a phone's screen: its tables scroll in their own boxes, the page does not.
+    phone.goto(f"/dashboard/?kind=year&year={last}&print=1")
+    wait_for_charts(phone)
+    widths = phone.evaluate("[document.documentElement.scrollWidth, document.documentElement.clientWidth]")
+    assert widths[0] <= widths[1] == 390, f"the print layout scrolls sideways: {widths[0]} > {widths[1]}"
+
     assert violations(phone) == [] and phone_problems == [], phone_problems
