@@ -56,6 +56,9 @@ INSTALLED_APPS = [
     "reports",
     "dashboard",
     "evaluation",
+    "monitoring",
+    "meetings",
+    "bulletins",
     "audit",
     "accounts",
 ]
