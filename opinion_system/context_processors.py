@@ -7,6 +7,7 @@ security log); each decision stays in its app's access module.
 from dataclasses import dataclass
 
 from audit import access as audit_access
+from bulletins import access as bulletin_access
 from departments import access as department_access
 from evaluation import access as evaluation_access
 from incidents import access as incident_access
@@ -23,6 +24,7 @@ class Menu:
     overview: bool  # 领导驾驶舱
     evaluation: bool  # 第十五条 目标绩效考核 (its page links the ledger)
     security_log: bool
+    bulletins: bool  # 舆情通报: the office, the leadership, the recipient departments' people
     admin: bool
 
 
@@ -39,6 +41,7 @@ def navigation(request) -> dict:
             overview=incident_access.can_see_overview(user),
             evaluation=evaluation_access.may_see_evaluation(user),
             security_log=audit_access.can_read_log(user),
+            bulletins=bulletin_access.may_open_list(user),
             admin=department_access.may_administer(user),
         ),
         # 待办: the navigation shows how much waits for this person (incidents.worklist).

@@ -271,6 +271,11 @@ CELERY_BEAT_SCHEDULE = {
     "resume-archive-jobs": {"task": "reports.tasks.resume_jobs", "schedule": 60.0},
     # 等保2.0: the audit trail is checked for tampering every day, at night (Beijing time, CELERY_TIMEZONE).
     "verify-audit": {"task": "audit.tasks.verify_audit", "schedule": crontab(hour=3, minute=17)},
+    # 舆情通报: the departments that have not opened an issued bulletin are reminded each morning (once a day).
+    "remind-unread-bulletins": {
+        "task": "bulletins.tasks.remind_unread_bulletins",
+        "schedule": crontab(hour=9, minute=0),
+    },
 }
 # Redis only speeds things up: opinion_system.cache answers a miss while it is unreachable, waits for it at most
 # these timeouts (Redis is on the same host or LAN and answers in a millisecond), then leaves it alone for
@@ -325,7 +330,9 @@ LEADER_OPINION_HOURS = env.int("LEADER_OPINION_HOURS", default=24)
 # 第一时间 (第七条、第十条): expected minutes from discovery to the office, and from a level-2/1 assessment
 # to the notices reaching 党政办 / the top leaders. Measured and shown, never blocking.
 FIRST_REPORT_EXPECTED_MINUTES = env.int("FIRST_REPORT_EXPECTED_MINUTES", default=60)
-ASSESSMENT_EXPECTED_MINUTES = env.int("ASSESSMENT_EXPECTED_MINUTES", default=120)  # report → 研判 by the office, measured on the dashboard
+ASSESSMENT_EXPECTED_MINUTES = env.int(
+    "ASSESSMENT_EXPECTED_MINUTES", default=120
+)  # report → 研判 by the office, measured on the dashboard
 LEVEL_ALERT_EXPECTED_MINUTES = env.int("LEVEL_ALERT_EXPECTED_MINUTES", default=15)
 # Channels a person's notices go out on (in-app always; email when the person has an address).
 NOTICE_CHANNELS = env.list("NOTICE_CHANNELS", default=["in_app", "email", "webhook"])
