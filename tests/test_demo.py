@@ -52,3 +52,16 @@ def test_demo_shows_each_person_work_waiting_and_the_rules_of_issue_13(demo):
     # One form was filed on the office's waiver, and an archived case kept the day it missed.
     assert DisposalForm.objects.exclude(opinion_waived_at=None).exists()
     assert Deadline.objects.filter(state=Deadline.State.MISSED, misses__gte=1).exists()
+
+
+def test_demo_has_an_issued_bulletin_with_receipts_and_a_draft(demo):
+    from bulletins.models import Bulletin, BulletinReceipt
+
+    call_command("seed_demo_bulletins", verbosity=0)
+    issued = Bulletin.objects.get(status=Bulletin.Status.ISSUED)
+    assert issued.number == 1 and issued.incidents.exists() and issued.figures["total"] > 0
+    assert BulletinReceipt.objects.filter(bulletin=issued, first_opened_at__isnull=False).exists()
+    assert BulletinReceipt.objects.filter(bulletin=issued, first_opened_at__isnull=True).exists()
+    assert Bulletin.objects.filter(status=Bulletin.Status.DRAFT).count() == 1
+    call_command("seed_demo_bulletins", verbosity=0)  # a second run adds nothing
+    assert Bulletin.objects.count() == 2
