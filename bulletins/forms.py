@@ -19,6 +19,20 @@ def default_period() -> tuple[dt.date, dt.date]:
     return today - dt.timedelta(days=29), today
 
 
+class ChoiceOfRows(forms.ModelMultipleChoiceField):
+    """Rows chosen by id, where an id past the database's integers is an invalid choice, not an overflow (Django
+    checks the range for `exact` but not for the `__in` that gathers the chosen rows)."""
+
+    def _check_values(self, value):
+        for pk in value if isinstance(value, list | tuple) else [value]:
+            text = str(pk)
+            if not (text.isascii() and text.isdigit()) or int(text) >= 2**63:
+                raise forms.ValidationError(
+                    self.error_messages["invalid_pk_value"], code="invalid_pk_value", params={"pk": text[:20]}
+                )
+        return super()._check_values(value)
+
+
 class FilterForm(StyledForm):
     control_size = "sm"
     year = forms.IntegerField(label="年度", min_value=2000, max_value=2099, required=False)
@@ -58,14 +72,14 @@ class BulletinForm(StyledForm):
     )
     period_start = PlausibleDateField(label="统计期间起", widget=forms.DateInput(attrs={"type": "date"}))
     period_end = PlausibleDateField(label="统计期间止", widget=forms.DateInput(attrs={"type": "date"}))
-    incidents = forms.ModelMultipleChoiceField(
+    incidents = ChoiceOfRows(
         label="关联舆情",
         queryset=Incident.objects.none(),
         required=False,
         widget=forms.CheckboxSelectMultiple,
         help_text=f"统计期间内上报的舆情（最近 {selectors.INCIDENTS_OFFERED} 条）；印发后各部门只看到编号和标题",
     )
-    recipients = forms.ModelMultipleChoiceField(
+    recipients = ChoiceOfRows(
         label="印发部门",
         queryset=Department.objects.none(),
         widget=forms.CheckboxSelectMultiple,

@@ -29,6 +29,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django.utils.datastructures import MultiValueDict
 
+from bulletins.forms import BulletinForm, TemplateForm
 from departments import services as dept_services
 from departments.forms import LiaisonDeactivateForm, LiaisonRegisterForm, MediaAccountForm
 from departments.models import Liaison, OfficialMediaAccount
@@ -41,6 +42,8 @@ from notifications.models import Notice
 from opinion_system.redirects import safe_next
 from reports import services as report_services
 from reports.forms import ExportForm
+from tests.bulletins.conftest import draft as bulletin_draft
+from tests.bulletins.conftest import issued as bulletin_issued
 from tests.factories import (
     approved_statement,
     archived,
@@ -53,7 +56,7 @@ from tests.factories import (
     submitted_statement,
 )
 
-APPS = ("incidents", "notifications", "reports", "departments")
+APPS = ("incidents", "notifications", "reports", "departments", "bulletins")
 
 # `next` values that must never take the browser off the site, nor make redirect() raise.
 HOSTILE_NEXT = [
@@ -203,6 +206,9 @@ def college(org, settings, tmp_path):
     )
     c["notice"] = Notice.objects.filter(recipient=p.xsc_head).order_by("pk").first()
     c["other_notice"] = Notice.objects.exclude(recipient=p.xsc_head).order_by("pk").first()
+    # 舆情通报: a draft (the office edits it) and one issued to 学生处 naming 人事处's incident.
+    c["bulletin_draft"] = bulletin_draft(org, incidents=[c["reported"]])
+    c["bulletin_issued"] = bulletin_issued(org, incidents=[c["other_department"]], recipients=[org.xsc])
     engine.sweep()  # the health endpoint answers 503 when no sweep ran: a sweep has run here
     for status in Status:
         assert Incident.objects.filter(status=status).exists() or status == Status.RETURNED, status
@@ -387,6 +393,28 @@ def forms_by_url(c) -> dict[str, list[Form]]:
             text_fields(MediaAccountForm),
         )
     ]
+    bulletin = c["bulletin_draft"]
+    bulletin_base = {"title": "通报", "body": "正文", "period_start": bulletin.period_start.isoformat(),
+                     "period_end": bulletin.period_end.isoformat(), "incidents": c["reported"].pk,
+                     "recipients": org.xsc.pk, "version": bulletin.version}  # fmt: skip
+    period = (bulletin.period_start, bulletin.period_end)
+    bulletin_check = accepts(lambda data: BulletinForm(data, period=period))
+    forms["bulletins:create"] = [
+        Form(reverse("bulletins:create"), "clerk", bulletin_base, bulletin_check, text_fields(BulletinForm))
+    ]
+    forms["bulletins:edit"] = [
+        Form(
+            reverse("bulletins:edit", args=[bulletin.pk]),
+            "clerk",
+            bulletin_base,
+            bulletin_check,
+            text_fields(BulletinForm),
+        )
+    ]
+    template_check = accepts(lambda data: TemplateForm(data, MultiValueDict()))
+    forms["bulletins:template"] = [
+        Form(reverse("bulletins:template"), "clerk", {"file": "FILE"}, template_check, frozenset())
+    ]
     return forms
 
 
@@ -401,6 +429,7 @@ def paths_by_url(c) -> dict[str, list[str]]:
         "export": [c["export"].pk, huge],
         "liaison": [c["liaison"].pk, huge],
         "media_account": [c["media_account"].pk, huge],
+        "bulletin": [c["bulletin_draft"].pk, c["bulletin_issued"].pk, huge],
     }
     kinds = {
         "incidents:detail": "incident",
@@ -410,6 +439,7 @@ def paths_by_url(c) -> dict[str, list[str]]:
         "departments:liaison_register": "liaison",
         "departments:liaison_deactivate": "liaison",
         "departments:media_account_edit": "media_account",
+        **{f"bulletins:{n}": "bulletin" for n in ("detail", "edit", "pdf", "docx")},
     }
     paths = {}
     for name, pattern in app_url_names():
@@ -422,6 +452,12 @@ def paths_by_url(c) -> dict[str, list[str]]:
                 for action, (_, key) in ACTION_USE.items()
                 for key in (key, "other_department")
             ] + [reverse(name, args=[c["in_disposal"].pk, "no-such-action"])]
+        elif name == "bulletins:action":
+            paths[name] = [
+                reverse(name, args=[c[key].pk, action])
+                for action in ("submit", "approve", "return", "issue", "no-such-action")
+                for key in ("bulletin_draft", "bulletin_issued")
+            ]
         else:
             assert params == {"pk"}, f"{name}: fill its path parameters {params} in this test"
             kind = kinds.get(name, "incident" if name.startswith("reports:") else None)
@@ -435,7 +471,13 @@ def paths_by_url(c) -> dict[str, list[str]]:
 # The office clerk, a liaison, a department head, 党政办, the leader who supervises 学生处, another department's
 # member of staff (the outsider).
 ROLES = ("clerk", "xsc_liaison", "xsc_head", "approver", "xsc_leader", "outsider")
-PDF_URLS = {"reports:disposal_form_pdf", "reports:blank_disposal_form_pdf", "reports:dossier_download"}
+PDF_URLS = {
+    "reports:disposal_form_pdf",
+    "reports:blank_disposal_form_pdf",
+    "reports:dossier_download",
+    "bulletins:pdf",
+    "bulletins:docx",
+}
 VIEW_READS = {
     "token",
     "next",

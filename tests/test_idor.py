@@ -36,6 +36,7 @@ from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
 from audit import access as audit_access
+from bulletins import access as bulletin_access
 from departments import services as dept_services
 from departments.access import roles_of
 from departments.models import Liaison, OfficialMediaAccount, User
@@ -49,6 +50,8 @@ from notifications.models import Notice
 from reports import access as archive_access
 from reports import services as report_services
 from reports.models import Dossier
+from tests.bulletins.conftest import draft as bulletin_draft
+from tests.bulletins.conftest import issued as bulletin_issued
 from tests.factories import fresh, png_upload, report
 
 SKIPPED_PREFIXES = ("admin/",)  # the admin has its own tests; static files are not in the urlconf under test
@@ -176,6 +179,14 @@ def college(org, settings, tmp_path):
         decided_on=timezone.localdate(), person=p.rsc_head, incidents=[world["rsc"]["archived"]],
         uploads=[png_upload("决定.png")],
     )  # fmt: skip
+    # 舆情通报: a draft naming 学生处's case, and one issued to 学生处 naming 人事处's case (its recipients read that
+    # case's number and title in the bulletin, by design: bulletin_disclosed()).
+    world["bulletin_draft"] = bulletin_draft(
+        org, incidents=[world["xsc"]["in_disposal"]], recipients=[org.xsc]
+    )
+    world["bulletin_issued"] = bulletin_issued(
+        org, incidents=[world["rsc"]["reported"]], recipients=[org.xsc]
+    )
     engine.sweep()  # the health endpoint answers 503 until a sweep has run
     world["org"] = org
     world["incidents"] = list(Incident.objects.order_by("pk"))
@@ -273,6 +284,7 @@ class Request:
     form: bool = False  # a form the person may send: it claims its one-time token (and gives it back refused)
     methods: tuple = ("GET", "POST")
     label: str = ""
+    writes: tuple = ()  # tables an allowed request writes by design even on GET (a bulletin's read receipt)
     only: str = ""  # sent as this role alone
 
 
@@ -441,6 +453,56 @@ def requests_for(w) -> list[Request]:
             )
         ),
     )
+
+    # 舆情通报 (bulletins.access): the office drafts and issues, the leadership approves, recipients read
+    def sees_bulletin(b):
+        return lambda u: bulletin_access.bulletins_visible_to(u).filter(pk=b.pk).exists()
+
+    receipt = ("bulletins_bulletinreading", "bulletins_bulletinreceipt")
+    add("bulletins:list", expect=get_only(bulletin_access.may_open_list))
+    bulletin_body = {"title": "通报", "body": "正文", "period_start": "2026-01-01", "period_end": "2026-01-31",
+                     "recipients": [org.xsc.pk]}  # fmt: skip
+    add("bulletins:create", body=lambda user: bulletin_body, expect=keeps(bulletin_access.may_draft))
+    add("bulletins:template", expect=keeps(bulletin_access.may_draft))
+    add("bulletins:template_reset",
+        expect=method_only("POST", lambda u, m: rule(bulletin_access.may_draft(u), 403, ok(302))))  # fmt: skip
+    add("bulletins:template_download", expect=get_only(bulletin_access.may_draft))
+    for key in ("bulletin_draft", "bulletin_issued"):
+        b = w[key]
+        sees = sees_bulletin(b)
+        for name in ("bulletins:detail", "bulletins:pdf", "bulletins:docx"):
+            add(name, [b.pk], expect=method_only("GET", lambda u, m, sees=sees: ok() if sees(u) else refuse(404)),
+                writes=receipt, label=key)  # fmt: skip
+        edited = (
+            ok() if b.status == "draft" else ok(302)
+        )  # an issued bulletin is not edited: back to its page
+        add(
+            "bulletins:edit",
+            [b.pk],
+            body=lambda user: {**bulletin_body, "version": 999},
+            expect=logged_in(
+                lambda u, m, sees=sees, edited=edited: (
+                    rule(bulletin_access.may_draft(u), 403, edited if m == "GET" else ok(302, 400, 409))
+                    if sees(u)
+                    else refuse(404)
+                )
+            ),
+            label=key,
+        )
+        for action, allowed in (("submit", bulletin_access.may_draft), ("approve", bulletin_access.may_approve),
+                                ("return", bulletin_access.may_approve), ("issue", bulletin_access.may_draft)):  # fmt: skip
+            add(
+                "bulletins:action",
+                [b.pk, action],
+                body=lambda user: {"comment": "请修改"},
+                expect=method_only(
+                    "POST",
+                    lambda u, m, sees=sees, allowed=allowed: (
+                        rule(allowed(u), 403, ok(302)) if sees(u) else refuse(404)
+                    ),
+                ),
+                label=f"{action} {key}",
+            )
     # audit
     for name in ("audit:log", "audit:export"):
         add(name, expect=method_only("GET", lambda u, m: rule(audit_access.can_read_log(u), 403)))
@@ -486,6 +548,15 @@ def requests_for(w) -> list[Request]:
             only=role,
         )
     return sent
+
+
+def bulletin_disclosed(user) -> set[int]:
+    """The incidents named in the bulletins this person reads: a bulletin shows their number and title to its
+    recipients (第四条 舆情通报), never a link into them."""
+    if not user.is_authenticated:
+        return set()
+    visible = bulletin_access.bulletins_visible_to(user)
+    return set(Incident.objects.filter(bulletins__in=visible).values_list("pk", flat=True))
 
 
 def someone_elses_notice(user) -> Notice:
@@ -552,7 +623,15 @@ class Writes:
 def fingerprint() -> dict:
     """Every row of the application's tables (but the sign-in stamp): the college before and after the run."""
     rows = {}
-    for label in ("departments", "incidents", "notifications", "reports", "accounts", "evaluation"):
+    for label in (
+        "departments",
+        "incidents",
+        "notifications",
+        "reports",
+        "accounts",
+        "evaluation",
+        "bulletins",
+    ):
         for model in apps.get_app_config(label).get_models():
             fields = [f.attname for f in model._meta.concrete_fields if f.attname != "last_login"]
             rows[model._meta.label] = list(model.objects.order_by("pk").values_list(*fields))
@@ -602,6 +681,9 @@ class Run:
             transaction.set_rollback(True)
         if item.form:
             writes.tables.pop(FormToken._meta.db_table, None)
+        if not expected.refused:
+            for table in item.writes:
+                writes.tables.pop(table, None)
         problems = self.judge(role, response, body, expected, writes.tables if must_not_write else {})
         if item.name == "logout" and method == "POST" and role != ANONYMOUS:
             client.force_login(user)  # signed out by the request: signed in again for the rest of the run
@@ -653,7 +735,12 @@ def test_no_role_reaches_what_the_rules_refuse_through_any_url(college):
             clients[role].force_login(users[role])
     incidents = college["incidents"]
     markers = {
-        role: [(m, i) for i in incidents if not access.can_view(user, i) for m in (i.number, i.title)]
+        role: [
+            (m, i)
+            for i in incidents
+            if not access.can_view(user, i) and i.pk not in bulletin_disclosed(user)
+            for m in (i.number, i.title)
+        ]
         for role, user in users.items()
     }
     before = fingerprint()

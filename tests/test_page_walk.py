@@ -18,6 +18,8 @@ from django.test import Client
 from django.urls import ResolverMatch, resolve, reverse
 
 from audit import access as audit_access
+from bulletins import access as bulletin_access
+from bulletins.models import Bulletin
 from departments.access import may_administer, may_keep_registers
 from departments.models import User
 from evaluation import access as evaluation_access
@@ -80,6 +82,10 @@ RULES: dict[str, Callable[[User, ResolverMatch], Answer]] = {
     "reports:disposal_form_pdf": lambda user, match: allowed(may_see_incident(user, match), 404),
     "admin:index": admin_index,
     "audit:log": lambda user, match: allowed(audit_access.can_read_log(user), 403),
+    "bulletins:list": lambda user, match: allowed(bulletin_access.may_open_list(user), 403),
+    "bulletins:detail": lambda user, match: allowed(
+        bulletin_access.bulletins_visible_to(user).filter(pk=match.kwargs["pk"]).exists(), 404
+    ),
 }
 
 
@@ -116,6 +122,7 @@ def demo(django_db_setup, django_db_blocker):
     """
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("seed_demo", verbosity=0)
+        call_command("seed_demo_bulletins", verbosity=0)
         engine.run_once()
         try:
             yield
@@ -145,6 +152,8 @@ def fixed_pages() -> list[str]:
     with_form = DisposalForm.objects.order_by("incident_id").values_list("incident_id", flat=True).first()
     assert with_form is not None, "the demo has no 处置表"
     pages.append(reverse("reports:disposal_form_pdf", args=[with_form]))
+    for status in (Bulletin.Status.ISSUED, Bulletin.Status.DRAFT):  # 舆情通报: one issued, one draft
+        pages.append(reverse("bulletins:detail", args=[Bulletin.objects.get(status=status).pk]))
     return pages
 
 

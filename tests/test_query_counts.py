@@ -12,6 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from incidents import services
+from tests.bulletins.conftest import draft, issued
 from tests.factories import approved_statement, assessed, filed, report, submitted
 
 ROLES = ("clerk", "xsc_liaison", "xsc_head", "xsc_leader", "approver", "leader", "sysadmin")
@@ -27,6 +28,14 @@ EXPECTED = {
     ("archive", "xsc_head"): 11,
     ("archive", "xsc_leader"): 11,
     ("archive", "xsc_liaison"): 11,
+    # 舆情通报: those without the list (党政办, the system administrator) are refused with the 403 page.
+    ("bulletins", "approver"): 11,
+    ("bulletins", "clerk"): 8,
+    ("bulletins", "leader"): 6,
+    ("bulletins", "sysadmin"): 11,
+    ("bulletins", "xsc_head"): 6,
+    ("bulletins", "xsc_leader"): 6,
+    ("bulletins", "xsc_liaison"): 6,
     ("dashboard", "approver"): 11,
     ("dashboard", "clerk"): 13,
     ("dashboard", "leader"): 11,
@@ -99,7 +108,10 @@ EXPECTED = {
     ("media_accounts", "xsc_liaison"): 11,
     ("notices", "approver"): 8,
     ("notices", "clerk"): 10,
-    ("notices", "leader"): 6,
+    (
+        "notices",
+        "leader",
+    ): 7,  # the leader now has notices (a bulletin to approve): the page's list is not empty
     ("notices", "sysadmin"): 6,
     ("notices", "xsc_head"): 8,
     ("notices", "xsc_leader"): 8,
@@ -138,6 +150,7 @@ def pages(cases) -> dict[str, str]:
         "liaisons": reverse("departments:liaisons"),
         "media_accounts": reverse("departments:media_accounts"),
         "archive": reverse("reports:archive"),
+        "bulletins": reverse("bulletins:list"),
     }
 
 
@@ -151,6 +164,8 @@ def make_cases(org, copies: int) -> dict:
         approved_statement(org, level2)
         submitted(org)
         cases["archived"] = services.incident_archive(incident=filed(org), actor=org.p.clerk)
+        issued(org, incidents=[level2], recipients=[org.xsc])  # 舆情通报: one issued to 学生处, one draft
+        draft(org)
     return cases
 
 

@@ -239,3 +239,14 @@ def test_an_approved_bulletin_is_not_edited_from_the_page(org):
     bulletin = approved(org)
     response = client_for(org.p.clerk).get(reverse("bulletins:edit", args=[bulletin.pk]))
     assert response.status_code == 302
+
+
+@pytest.mark.parametrize("value", [str(2**63), "-1", "١٢", "x"])
+def test_an_impossible_id_is_an_invalid_choice(org, value):
+    today = timezone.localdate().isoformat()
+    response = client_for(org.p.clerk).post(
+        reverse("bulletins:create"),
+        {"title": "通报", "body": "正文", "period_start": today, "period_end": today, "incidents": [value],
+         "recipients": [value]},
+    )  # fmt: skip
+    assert response.status_code == 400 and not Bulletin.objects.exists()
