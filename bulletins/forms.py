@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from departments.models import Department
 from incidents.models import Incident
-from opinion_system.forms import PlausibleDateField, StyledForm
+from opinion_system.forms import BootstrapBoundField, PlausibleDateField, StyledForm
 
 from . import selectors
 from .models import Bulletin
@@ -47,8 +47,12 @@ class PeriodForm(StyledForm):
     """统计期间: the draft form's figures and incidents are those of this period."""
 
     control_size = "sm"
-    period_start = PlausibleDateField(label="统计期间起", widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = PlausibleDateField(label="统计期间止", widget=forms.DateInput(attrs={"type": "date"}))
+    period_start = PlausibleDateField(
+        label="统计期间起", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    period_end = PlausibleDateField(
+        label="统计期间止", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("auto_id", "p-%s")
@@ -62,7 +66,17 @@ class PeriodForm(StyledForm):
         return data
 
 
+class _BoundField(BootstrapBoundField):
+    """Lists of checkboxes stay the browser's own (Bootstrap's form-check-input floats each box off its label)."""
+
+    def build_widget_attrs(self, attrs, widget=None):
+        if isinstance(widget or self.field.widget, forms.CheckboxSelectMultiple):
+            return forms.BoundField.build_widget_attrs(self, attrs, widget)
+        return super().build_widget_attrs(attrs, widget)
+
+
 class BulletinForm(StyledForm):
+    bound_field_class = _BoundField
     title = forms.CharField(label="标题", max_length=200)
     body = forms.CharField(
         label="正文",
@@ -70,8 +84,12 @@ class BulletinForm(StyledForm):
         widget=forms.Textarea(attrs={"rows": 10}),
         help_text="每行为一个自然段",
     )
-    period_start = PlausibleDateField(label="统计期间起", widget=forms.DateInput(attrs={"type": "date"}))
-    period_end = PlausibleDateField(label="统计期间止", widget=forms.DateInput(attrs={"type": "date"}))
+    period_start = PlausibleDateField(
+        label="统计期间起", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
+    period_end = PlausibleDateField(
+        label="统计期间止", widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")
+    )
     incidents = ChoiceOfRows(
         label="关联舆情",
         queryset=Incident.objects.none(),
