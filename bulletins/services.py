@@ -10,6 +10,7 @@ from django.db import transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
+from departments.access import ACT_PERM, department_ids
 from departments.models import Department, User
 from departments.roles import Role
 from departments.selectors import department_people, users_with_role
@@ -249,22 +250,25 @@ def bulletin_issue(*, actor: User, bulletin: Bulletin) -> Bulletin:
 @transaction.atomic
 def bulletin_open(*, user: User, bulletin: Bulletin) -> int:
     """Record this person's first opening for each recipient department whose rights they hold, and the
-    department's first reader. Returns how many first openings were recorded (0 for later openings)."""
+    department's first reader. Returns how many departments this opening marked read (0 for later ones)."""
     if bulletin.status != S.ISSUED:
         return 0
-    department_ids = access.recipient_department_ids(user)
-    if not department_ids:
+    readable = access.recipient_department_ids(user)
+    if not readable:
         return 0
-    receipts = list(BulletinReceipt.objects.filter(bulletin=bulletin, department_id__in=department_ids))
+    receipts = list(BulletinReceipt.objects.filter(bulletin=bulletin, department_id__in=readable))
     if not receipts:
         return 0
     now = clock.now()
     BulletinReading.objects.bulk_create(
         [BulletinReading(receipt=r, user=user, opened_at=now) for r in receipts], ignore_conflicts=True
     )
-    # The first reader of a department: a conditional update, so two people opening at once leave one name.
+    # The department has read it once its head or a registered liaison has (those the reminders go to); its
+    # supervising leader's reading is listed, not counted. A conditional update: two people opening at once
+    # leave one name.
+    answering = department_ids(user, ACT_PERM)
     return BulletinReceipt.objects.filter(
-        pk__in=[r.pk for r in receipts], first_opened_at__isnull=True
+        pk__in=[r.pk for r in receipts if r.department_id in answering], first_opened_at__isnull=True
     ).update(first_opened_by=user, first_opened_at=now)
 
 

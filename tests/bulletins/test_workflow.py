@@ -297,3 +297,12 @@ def test_two_bulletins_issued_at_the_same_moment_get_one_and_two(org):
     assert not errors
     assert sorted(results) == [1, 2]
     assert sorted(Bulletin.objects.filter(status="issued").values_list("number", flat=True)) == [1, 2]
+
+
+def test_the_supervising_leaders_reading_is_listed_but_the_department_has_not_read_it(org):
+    bulletin = issued(org, recipients=[org.xsc])
+    assert services.bulletin_open(user=org.p.xsc_leader, bulletin=bulletin) == 0
+    receipt = BulletinReceipt.objects.get(bulletin=bulletin)
+    assert receipt.first_opened_at is None
+    assert list(receipt.readings.values_list("user__username", flat=True)) == ["xsc_leader"]
+    assert services.bulletin_open(user=org.p.xsc_liaison, bulletin=bulletin) == 1
