@@ -6,7 +6,7 @@
 import datetime as dt
 from collections.abc import Iterable
 
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import F, Q
 from django.utils import timezone
 
@@ -324,7 +324,12 @@ def template_replace(*, actor: User, upload) -> BulletinTemplate:
         pk=1, original_name=upload.name[:200], uploaded_by=actor, uploaded_at=clock.now()
     )
     template.file.save("bulletin.docx", upload, save=False)
-    template.save()
+    try:
+        with transaction.atomic():
+            template.save()
+    except IntegrityError:  # a colleague's upload of the first custom template committed just now
+        template.file.delete(save=False)
+        raise DomainError("另一位同事刚刚更换了模板，请刷新页面后再上传。") from None
     return template
 
 
