@@ -267,6 +267,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {"task": "incidents.tasks.sweep_deadlines", "schedule": 60.0},
+    # 第四条: the risks a joint meeting screened, reminded, then overdue, then 督办 (meetings.engine).
+    "sweep-risk-items": {"task": "meetings.tasks.sweep_risk_items", "schedule": 60.0},
     # Archive jobs (dossiers, exports) lost by a broker outage or a killed worker are queued again.
     "resume-archive-jobs": {"task": "reports.tasks.resume_jobs", "schedule": 60.0},
     # 等保2.0: the audit trail is checked for tampering every day, at night (Beijing time, CELERY_TIMEZONE).
@@ -317,6 +319,10 @@ DEADLINE_REMINDER_MINUTES = {
 DEADLINE_ESCALATE_AFTER_MINUTES = env.int("DEADLINE_ESCALATE_AFTER_MINUTES", default=120)
 # While overdue, the notice is repeated at this cadence until the deadline is met.
 DEADLINE_REPEAT_MINUTES = env.int("DEADLINE_REPEAT_MINUTES", default=240)
+# 隐患排查 items of a joint meeting (第四条): the owner is reminded this long before the end of the due day; the
+# office and the leadership group get the 督办 this long after it.
+RISK_ITEM_REMINDER_MINUTES = env.int("RISK_ITEM_REMINDER_MINUTES", default=24 * 60)
+RISK_ITEM_ESCALATE_AFTER_MINUTES = env.int("RISK_ITEM_ESCALATE_AFTER_MINUTES", default=24 * 60)
 # 党政办 should review a reply statement within this many hours (flagged to 党政办 after).
 STATEMENT_REVIEW_HOURS = env.int("STATEMENT_REVIEW_HOURS", default=2)
 # 报分管领导处置意见: asked of the supervising leader when the disposal ends, due this many hours later; the office
@@ -325,7 +331,9 @@ LEADER_OPINION_HOURS = env.int("LEADER_OPINION_HOURS", default=24)
 # 第一时间 (第七条、第十条): expected minutes from discovery to the office, and from a level-2/1 assessment
 # to the notices reaching 党政办 / the top leaders. Measured and shown, never blocking.
 FIRST_REPORT_EXPECTED_MINUTES = env.int("FIRST_REPORT_EXPECTED_MINUTES", default=60)
-ASSESSMENT_EXPECTED_MINUTES = env.int("ASSESSMENT_EXPECTED_MINUTES", default=120)  # report → 研判 by the office, measured on the dashboard
+ASSESSMENT_EXPECTED_MINUTES = env.int(
+    "ASSESSMENT_EXPECTED_MINUTES", default=120
+)  # report → 研判 by the office, measured on the dashboard
 LEVEL_ALERT_EXPECTED_MINUTES = env.int("LEVEL_ALERT_EXPECTED_MINUTES", default=15)
 # Channels a person's notices go out on (in-app always; email when the person has an address).
 NOTICE_CHANNELS = env.list("NOTICE_CHANNELS", default=["in_app", "email", "webhook"])
