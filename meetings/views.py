@@ -20,6 +20,11 @@ def _new_token() -> str:
     return uuid.uuid4().hex
 
 
+def _done_form(item, *, back: str) -> RiskDoneForm:
+    # One form per item on a page: its own element ids.
+    return RiskDoneForm(auto_id=f"done{item.pk}-%s", initial={"back": back})
+
+
 @login_required
 @require_GET
 def meeting_list(request):
@@ -76,8 +81,10 @@ def meeting_detail(request, pk: int):
         "r": record,
         "may_record": access.may_convene(request.user) and meeting.status == JointMeeting.Status.CONVENED,
         "user_id": request.user.pk,
-        "done_form": RiskDoneForm(),
     }
+    for item in record.risks:
+        if item.done_at is None and item.owner_id == request.user.pk:
+            item.done_form = _done_form(item, back="meeting")
     return render(request, "meetings/detail.html", context)
 
 
@@ -187,7 +194,7 @@ def risk_items(request):
         if sees_all
         else []
     )
-    context = {"mine": mine, "others": others, "sees_all": sees_all, "done_form": RiskDoneForm()}
+    context = {"mine": mine, "others": others, "sees_all": sees_all}
     return render(request, "meetings/risks.html", context)
 
 
@@ -205,7 +212,10 @@ def risk_item_done(request, pk: int):
             messages.error(request, exc.message)
         else:
             messages.success(request, "排查事项已办结。")
-    back = request.POST.get("back", "")
-    if back == "meeting" and access.meetings_visible_to(request.user).filter(pk=item.meeting_id).exists():
+    if (
+        form.is_valid()
+        and form.cleaned_data["back"] == "meeting"
+        and access.meetings_visible_to(request.user).filter(pk=item.meeting_id).exists()
+    ):
         return redirect("meetings:detail", pk=item.meeting_id)
     return redirect("meetings:risks")

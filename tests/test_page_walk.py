@@ -24,6 +24,8 @@ from evaluation import access as evaluation_access
 from incidents import access, engine
 from incidents.management.commands.seed_demo import LOGINS
 from incidents.models import DisposalForm, Incident, Status
+from meetings import access as meeting_access
+from meetings.models import JointMeeting
 from reports import access as archive_access
 
 SCHEDULER_STOPPED = "定时任务已停止"  # the office's red banner (templates/base.html)
@@ -80,6 +82,12 @@ RULES: dict[str, Callable[[User, ResolverMatch], Answer]] = {
     "reports:disposal_form_pdf": lambda user, match: allowed(may_see_incident(user, match), 404),
     "admin:index": admin_index,
     "audit:log": lambda user, match: allowed(audit_access.can_read_log(user), 403),
+    # 第四条: every signed-in person has a meetings list (the meetings they attend) and their risk items
+    "meetings:list": lambda user, match: OK,
+    "meetings:risks": lambda user, match: OK,
+    "meetings:detail": lambda user, match: allowed(
+        meeting_access.meetings_visible_to(user).filter(pk=match.kwargs["pk"]).exists(), 404
+    ),
 }
 
 
@@ -116,6 +124,7 @@ def demo(django_db_setup, django_db_blocker):
     """
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("seed_demo", verbosity=0)
+        call_command("seed_demo_meetings", verbosity=0)
         engine.run_once()
         try:
             yield
@@ -134,6 +143,8 @@ def fixed_pages() -> list[str]:
         "evaluation:index",
         "evaluation:ledger",
         "incidents:statement_queue",
+        "meetings:list",
+        "meetings:risks",
     ]
     pages = [reverse(name) for name in names]
     pages += [reverse(f"departments:{name}") for name in ["liaisons", "media_accounts"]]
@@ -145,6 +156,9 @@ def fixed_pages() -> list[str]:
     with_form = DisposalForm.objects.order_by("incident_id").values_list("incident_id", flat=True).first()
     assert with_form is not None, "the demo has no 处置表"
     pages.append(reverse("reports:disposal_form_pdf", args=[with_form]))
+    meeting = JointMeeting.objects.order_by("pk").first()
+    assert meeting is not None, "the demo has no joint meeting"
+    pages.append(reverse("meetings:detail", args=[meeting.pk]))
     return pages
 
 
