@@ -199,5 +199,8 @@ RiskFormSet = forms.formset_factory(RiskForm, extra=3, max_num=50, absolute_max=
 class RiskDoneForm(StyledForm):
     note = forms.CharField(label="完成情况", max_length=5000, widget=forms.Textarea(attrs={"rows": 2}))
     back = forms.ChoiceField(
-        choices=[("", "我的排查事项"), ("meeting", "会议页面")], required=False, widget=forms.HiddenInput
+        label="",
+        choices=[("", "我的排查事项"), ("meeting", "会议页面")],
+        required=False,
+        widget=forms.HiddenInput,
     )

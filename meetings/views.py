@@ -183,9 +183,12 @@ def attachment_download(request, pk: int):
 @require_GET
 def risk_items(request):
     """我的排查事项; the office and the leaders also see every open item."""
-    mine = selectors.risk_item_list(
-        items=access.risk_items_visible_to(request.user).filter(owner=request.user)
+    mine = list(
+        selectors.risk_item_list(items=access.risk_items_visible_to(request.user).filter(owner=request.user))
     )
+    for item in mine:
+        if item.done_at is None:
+            item.done_form = _done_form(item, back="")
     sees_all = access.sees_all_meetings(request.user)
     others = (
         selectors.risk_item_list(

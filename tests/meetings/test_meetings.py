@@ -355,3 +355,11 @@ def test_the_minutes_pdf_reads_back(org):
 def test_access_rules_in_one_place(org):
     assert access.may_convene(org.p.clerk) and not access.may_convene(org.p.leader)
     assert access.may_see_menu(org.p.leader) and not access.may_see_menu(org.p.xsc_head)
+
+
+def test_the_owner_gets_a_done_form_on_both_pages(org):
+    item = risk(org, due_on=timezone.localdate() + dt.timedelta(days=3))
+    client = login(org.p.xsc_head)
+    for url in (reverse("meetings:risks"), reverse("meetings:detail", args=[item.meeting_id])):
+        page = client.get(url).content.decode()
+        assert f'id="done{item.pk}-note"' in page and 'name="back"' in page, url
