@@ -122,7 +122,7 @@ class MinutesForm(StyledForm):
 class DecisionForm(StyledForm):
     """The decision on one discussed incident; left empty, the meeting decided nothing about it."""
 
-    incident = forms.IntegerField(widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
+    incident = forms.IntegerField(label="", widget=forms.HiddenInput, min_value=1, max_value=2**63 - 1)
     decision = forms.CharField(
         label="研判意见与决定", max_length=10000, required=False, widget=forms.Textarea(attrs={"rows": 3})
     )
