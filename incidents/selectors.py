@@ -315,6 +315,11 @@ def incident_records(*, incident: Incident, viewer) -> dict:
         "evidence": incident.evidence.select_related("uploaded_by"),
         "deadlines": incident.deadlines.order_by("-state", "due_at"),
         "duties": incident.level_one_duties.select_related("recorded_by"),
+        # 第四条: what joint meetings decided about it (the meetings app hangs them on the incident; incidents
+        # reads them by the reverse relation and never imports that app).
+        "joint_decisions": list(
+            incident.joint_decisions.select_related("meeting").order_by("meeting__held_at", "id")
+        ),
         "progress": incident.progress_reports.select_related("author").order_by("-created_at"),
         "escalations": incident.escalations.select_related("actor"),
         "timeline": incident_timeline(incident=incident, viewer=viewer),

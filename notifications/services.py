@@ -95,6 +95,13 @@ def notice_cancel_unsent(*, deadline, now: dt.datetime) -> None:
     )
 
 
+def notice_cancel_unsent_by_key(*, prefix: str, now: dt.datetime) -> None:
+    """Work done before its notices went out (an app's own chain, not an incident's Deadline): stop them."""
+    Notice.objects.filter(
+        dedupe_key__startswith=prefix, sent_at__isnull=True, cancelled_at__isnull=True
+    ).update(cancelled_at=now)
+
+
 def notice_mark_read(*, user, notice_id: int | None = None) -> int:
     """Mark one of the user's notices read, or all of them; another's id changes nothing. Returns the count."""
     notices = notice_list(user=user).filter(read_at__isnull=True)

@@ -12,6 +12,7 @@ from departments import access as department_access
 from evaluation import access as evaluation_access
 from incidents import access as incident_access
 from incidents import worklist
+from meetings import access as meeting_access
 from reports import access as archive_access
 
 
@@ -23,6 +24,7 @@ class Menu:
     statement_queue: bool
     overview: bool  # 领导驾驶舱
     evaluation: bool  # 第十五条 目标绩效考核 (its page links the ledger)
+    meetings: bool  # 第四条 联席会议: the office and the leadership group
     security_log: bool
     bulletins: bool  # 舆情通报: the office, the leadership, the recipient departments' people
     admin: bool
@@ -40,6 +42,7 @@ def navigation(request) -> dict:
             statement_queue=incident_access.can_review_statements(user),
             overview=incident_access.can_see_overview(user),
             evaluation=evaluation_access.may_see_evaluation(user),
+            meetings=meeting_access.may_see_menu(user),
             security_log=audit_access.can_read_log(user),
             bulletins=bulletin_access.may_open_list(user),
             admin=department_access.may_administer(user),

@@ -267,6 +267,8 @@ CELERY_TASK_PUBLISH_RETRY_POLICY = {
 }
 CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {"task": "incidents.tasks.sweep_deadlines", "schedule": 60.0},
+    # 第四条: the risks a joint meeting screened, reminded, then overdue, then 督办 (meetings.engine).
+    "sweep-risk-items": {"task": "meetings.tasks.sweep_risk_items", "schedule": 60.0},
     # Archive jobs (dossiers, exports) lost by a broker outage or a killed worker are queued again.
     "resume-archive-jobs": {"task": "reports.tasks.resume_jobs", "schedule": 60.0},
     # 等保2.0: the audit trail is checked for tampering every day, at night (Beijing time, CELERY_TIMEZONE).
@@ -322,6 +324,10 @@ DEADLINE_REMINDER_MINUTES = {
 DEADLINE_ESCALATE_AFTER_MINUTES = env.int("DEADLINE_ESCALATE_AFTER_MINUTES", default=120)
 # While overdue, the notice is repeated at this cadence until the deadline is met.
 DEADLINE_REPEAT_MINUTES = env.int("DEADLINE_REPEAT_MINUTES", default=240)
+# 隐患排查 items of a joint meeting (第四条): the owner is reminded this long before the end of the due day; the
+# office and the leadership group get the 督办 this long after it.
+RISK_ITEM_REMINDER_MINUTES = env.int("RISK_ITEM_REMINDER_MINUTES", default=24 * 60)
+RISK_ITEM_ESCALATE_AFTER_MINUTES = env.int("RISK_ITEM_ESCALATE_AFTER_MINUTES", default=24 * 60)
 # 党政办 should review a reply statement within this many hours (flagged to 党政办 after).
 STATEMENT_REVIEW_HOURS = env.int("STATEMENT_REVIEW_HOURS", default=2)
 # 报分管领导处置意见: asked of the supervising leader when the disposal ends, due this many hours later; the office

@@ -58,9 +58,16 @@ class DossierData:
     duties: Rows  # what, done at, how, to whom, note
     evidence: Rows  # file, type, size, uploaded by/at, sha256
     meetings: tuple[tuple[tuple[str, str], ...], ...]
+    # 第四条: the joint meetings' decisions and 处置方案 about this incident (meetings.JointDecision)
+    joint_decisions: tuple[tuple[tuple[str, str], ...], ...] = ()
 
     def payload(self) -> bytes:
-        return json.dumps(dataclasses.asdict(self), ensure_ascii=False, sort_keys=True).encode()
+        fields = dataclasses.asdict(self)
+        # Dossiers drawn before joint meetings existed hashed no such field: none decided, none hashed, so their
+        # recorded digest still matches the records.
+        if not fields["joint_decisions"]:
+            del fields["joint_decisions"]
+        return json.dumps(fields, ensure_ascii=False, sort_keys=True).encode()
 
     @property
     def digest(self) -> str:
@@ -221,6 +228,15 @@ def dossier_data(incident: Incident) -> DossierData:
                 ("记录人", f"{_name(m.recorded_by)}，{local(m.recorded_at)}"),
             )
             for m in incident.review_meetings.select_related("recorded_by").order_by("held_at", "id")
+        ),
+        joint_decisions=tuple(
+            (
+                ("会议", f"{d.meeting.get_kind_display()}：{d.meeting.title}"),
+                ("召开时间", local(d.meeting.held_at)),
+                ("研判意见与决定", d.decision),
+                ("处置方案", d.plan or "—"),
+            )
+            for d in incident.joint_decisions.select_related("meeting").order_by("meeting__held_at", "id")
         ),
     )
 

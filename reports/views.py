@@ -11,10 +11,13 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST, require_safe
 
 from incidents import access as incident_access
+from meetings import access as meeting_access
+from meetings import selectors as meeting_selectors
 from opinion_system.errors import DomainError, NotAllowed
 
 from . import access, pdf, selectors, services
 from .forms import ExportForm
+from .pdf import minutes as minutes_pdf
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -47,6 +50,17 @@ def disposal_form_pdf(request, pk: int):
 def blank_disposal_form_pdf(request):
     """The empty 处置表 for paper use: no incident data, so any signed-in person may print it."""
     return _pdf_response(pdf.blank_disposal_form_pdf, "处置表-空白.pdf")
+
+
+@login_required
+@require_safe
+def meeting_minutes_pdf(request, pk: int):
+    """会议纪要 (第四条) for whoever may see the meeting (404 for anyone else), as that person may read it."""
+    meeting = meeting_access.access_meeting(request.user, pk)
+    record = meeting_selectors.meeting_record(meeting=meeting, viewer=request.user)
+    return _pdf_response(
+        lambda: minutes_pdf.render(record), f"会议纪要-{meeting.held_at:%Y%m%d}-{meeting.pk}.pdf"
+    )
 
 
 # --- the dossier of one incident --------------------------------------------------------------------------

@@ -43,6 +43,14 @@ def test_demo_shows_each_person_work_waiting_and_the_rules_of_issue_13(demo):
     assert LedgerEntry.objects.count() == 3 and all(e.incidents.exists() for e in LedgerEntry.objects.all())
     call_command("seed_demo_ledger", verbosity=0)
     assert LedgerEntry.objects.count() == 3
+    # 第四条: one joint meeting held, its decision on an incident being disposed of, an open risk item.
+    from meetings.models import JointMeeting, RiskItem
+
+    call_command("seed_demo_meetings", verbosity=0)
+    call_command("seed_demo_meetings", verbosity=0)
+    meeting = JointMeeting.objects.get()
+    assert meeting.status == JointMeeting.Status.HELD and meeting.decisions.count() == 1
+    assert RiskItem.objects.filter(meeting=meeting, done_at=None).count() == 1
     # A head has a form to sign, a supervising leader an opinion to give, the office its queues.
     assert worklist.counts(user=User.objects.get(username="rmtzx_head")).get("to_sign") == 1
     assert worklist.counts(user=User.objects.get(username="fuzuzhang")).get("to_give_opinion", 0) >= 1

@@ -46,6 +46,8 @@ from evaluation import services as evaluation_services
 from incidents import access, engine, services
 from incidents.actions import REGISTRY
 from incidents.models import FormToken, Incident, LevelOneDuty, ReplyStatement
+from meetings import access as meeting_access
+from meetings import services as meeting_services
 from notifications.models import Notice
 from reports import access as archive_access
 from reports import services as report_services
@@ -187,6 +189,23 @@ def college(org, settings, tmp_path):
     world["bulletin_issued"] = bulletin_issued(
         org, incidents=[world["rsc"]["reported"]], recipients=[org.xsc]
     )
+    # 第四条: a joint meeting on 人事处's case that its head attended (held, with a decision, a risk item he owns and
+    # material), and one convened and not yet held; 学生处's people attend neither.
+    held = meeting_services.meeting_convene(
+        actor=p.clerk, title="联席会议（已召开）", held_at=timezone.now() - dt.timedelta(hours=2), place="会议室",
+        attendees=[p.leader, p.rsc_head], agenda="研判", incidents=[world["rsc"]["in_disposal"]],
+        uploads=[png_upload("会议材料.png")],
+    )  # fmt: skip
+    meeting_services.meeting_record_minutes(
+        actor=p.clerk, meeting=held, minutes="纪要",
+        decisions=[meeting_services.DecisionInput(incident=world["rsc"]["in_disposal"], decision="人事处牵头")],
+        risks=[meeting_services.RiskInput(description="排查", owner=p.rsc_head, due_on=timezone.localdate())],
+    )  # fmt: skip
+    world["meeting_held"] = held
+    world["meeting_open"] = meeting_services.meeting_convene(
+        actor=p.clerk, title="联席会议（待召开）", held_at=timezone.now() - dt.timedelta(minutes=5), place="会议室",
+        attendees=[p.rsc_head], agenda="研判", incidents=[world["rsc"]["in_disposal"]],
+    )  # fmt: skip
     engine.sweep()  # the health endpoint answers 503 until a sweep has run
     world["org"] = org
     world["incidents"] = list(Incident.objects.order_by("pk"))
@@ -503,6 +522,51 @@ def requests_for(w) -> list[Request]:
                 ),
                 label=f"{action} {key}",
             )
+    # 第四条: joint meetings (meetings.access): the office convenes and minutes; who sees all or attends, reads
+    sees_meeting = lambda u, pk: meeting_access.meetings_visible_to(u).filter(pk=pk).exists()  # noqa: E731
+    held, open_ = w["meeting_held"], w["meeting_open"]
+    add("meetings:list", expect=method_only("GET", lambda u, m: ok()))
+    add("meetings:risks", expect=method_only("GET", lambda u, m: ok()))
+    add("meetings:convene", body=lambda user: {"title": "", "token": uuid.uuid4().hex}, form=True,
+        expect=keeps(meeting_access.may_convene))  # fmt: skip
+    add("meetings:detail", [held.pk],
+        expect=method_only("GET", lambda u, m: ok() if sees_meeting(u, held.pk) else refuse(404)))  # fmt: skip
+    add("reports:meeting_minutes_pdf", [held.pk],
+        expect=method_only("GET", lambda u, m: ok() if sees_meeting(u, held.pk) else refuse(404)))  # fmt: skip
+    add("meetings:attachment_download", [held.attachments.get().pk],
+        expect=method_only("GET", lambda u, m: ok() if sees_meeting(u, held.pk) else refuse(404)))  # fmt: skip
+    add(
+        "meetings:minutes",
+        [open_.pk],
+        body=lambda user: {
+            "minutes": "",
+            "decisions-TOTAL_FORMS": 0,
+            "decisions-INITIAL_FORMS": 0,
+            "risks-TOTAL_FORMS": 0,
+            "risks-INITIAL_FORMS": 0,
+        },
+        expect=logged_in(
+            lambda u, m: (
+                rule(meeting_access.may_convene(u), 403, ok() if m == "GET" else DONE)
+                if sees_meeting(u, open_.pk)
+                else refuse(404)
+            )
+        ),
+    )
+    item = held.risk_items.get()
+    add(
+        "meetings:risk_done",
+        [item.pk],
+        body=lambda user: {"note": "已排查"},
+        expect=method_only(
+            "POST",
+            lambda u, m: (
+                rule(item.owner_id == u.pk, 403, DONE)
+                if meeting_access.risk_items_visible_to(u).filter(pk=item.pk).exists()
+                else refuse(404)
+            ),
+        ),
+    )
     # audit
     for name in ("audit:log", "audit:export"):
         add(name, expect=method_only("GET", lambda u, m: rule(audit_access.can_read_log(u), 403)))
@@ -631,6 +695,7 @@ def fingerprint() -> dict:
         "accounts",
         "evaluation",
         "bulletins",
+        "meetings",
     ):
         for model in apps.get_app_config(label).get_models():
             fields = [f.attname for f in model._meta.concrete_fields if f.attname != "last_login"]

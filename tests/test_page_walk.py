@@ -26,6 +26,8 @@ from evaluation import access as evaluation_access
 from incidents import access, engine
 from incidents.management.commands.seed_demo import LOGINS
 from incidents.models import DisposalForm, Incident, Status
+from meetings import access as meeting_access
+from meetings.models import JointMeeting
 from reports import access as archive_access
 
 SCHEDULER_STOPPED = "定时任务已停止"  # the office's red banner (templates/base.html)
@@ -86,6 +88,12 @@ RULES: dict[str, Callable[[User, ResolverMatch], Answer]] = {
     "bulletins:detail": lambda user, match: allowed(
         bulletin_access.bulletins_visible_to(user).filter(pk=match.kwargs["pk"]).exists(), 404
     ),
+    # 第四条: every signed-in person has a meetings list (the meetings they attend) and their risk items
+    "meetings:list": lambda user, match: OK,
+    "meetings:risks": lambda user, match: OK,
+    "meetings:detail": lambda user, match: allowed(
+        meeting_access.meetings_visible_to(user).filter(pk=match.kwargs["pk"]).exists(), 404
+    ),
 }
 
 
@@ -123,6 +131,7 @@ def demo(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         call_command("seed_demo", verbosity=0)
         call_command("seed_demo_bulletins", verbosity=0)
+        call_command("seed_demo_meetings", verbosity=0)
         engine.run_once()
         try:
             yield
@@ -141,6 +150,8 @@ def fixed_pages() -> list[str]:
         "evaluation:index",
         "evaluation:ledger",
         "incidents:statement_queue",
+        "meetings:list",
+        "meetings:risks",
     ]
     pages = [reverse(name) for name in names]
     pages += [reverse(f"departments:{name}") for name in ["liaisons", "media_accounts"]]
@@ -154,6 +165,9 @@ def fixed_pages() -> list[str]:
     pages.append(reverse("reports:disposal_form_pdf", args=[with_form]))
     for status in (Bulletin.Status.ISSUED, Bulletin.Status.DRAFT):  # 舆情通报: one issued, one draft
         pages.append(reverse("bulletins:detail", args=[Bulletin.objects.get(status=status).pk]))
+    meeting = JointMeeting.objects.order_by("pk").first()
+    assert meeting is not None, "the demo has no joint meeting"
+    pages.append(reverse("meetings:detail", args=[meeting.pk]))
     return pages
 
 

@@ -5,13 +5,17 @@ The counts are taken with twice as many rows as the first time, so a count that 
 A change that is meant (a new panel on a page) updates the table in the same commit, saying why.
 """
 
+import datetime as dt
+
 import pytest
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from incidents import services
+from meetings import services as meeting_services
 from tests.bulletins.conftest import draft, issued
 from tests.factories import approved_statement, assessed, filed, report, submitted
 
@@ -44,19 +48,19 @@ EXPECTED = {
     ("dashboard", "xsc_leader"): 11,
     ("dashboard", "xsc_liaison"): 11,
     ("detail_archived", "approver"): 12,
-    ("detail_archived", "clerk"): 19,
-    ("detail_archived", "leader"): 17,
+    ("detail_archived", "clerk"): 20,
+    ("detail_archived", "leader"): 18,
     ("detail_archived", "sysadmin"): 12,
-    ("detail_archived", "xsc_head"): 17,
-    ("detail_archived", "xsc_leader"): 17,
-    ("detail_archived", "xsc_liaison"): 17,
-    ("detail_level2", "approver"): 17,
-    ("detail_level2", "clerk"): 20,
-    ("detail_level2", "leader"): 16,
+    ("detail_archived", "xsc_head"): 18,
+    ("detail_archived", "xsc_leader"): 18,
+    ("detail_archived", "xsc_liaison"): 18,
+    ("detail_level2", "approver"): 18,
+    ("detail_level2", "clerk"): 21,
+    ("detail_level2", "leader"): 17,
     ("detail_level2", "sysadmin"): 12,
-    ("detail_level2", "xsc_head"): 16,
-    ("detail_level2", "xsc_leader"): 16,
-    ("detail_level2", "xsc_liaison"): 16,
+    ("detail_level2", "xsc_head"): 17,
+    ("detail_level2", "xsc_leader"): 17,
+    ("detail_level2", "xsc_liaison"): 17,
     ("evaluation", "approver"): 11,
     ("evaluation", "clerk"): 16,
     ("evaluation", "leader"): 14,
@@ -106,12 +110,19 @@ EXPECTED = {
     ("media_accounts", "xsc_head"): 11,
     ("media_accounts", "xsc_leader"): 11,
     ("media_accounts", "xsc_liaison"): 11,
+    ("meetings", "approver"): 6,
+    ("meetings", "clerk"): 8,
+    ("meetings", "leader"): 6,
+    ("meetings", "sysadmin"): 6,
+    ("meetings", "xsc_head"): 6,
+    ("meetings", "xsc_leader"): 6,
+    ("meetings", "xsc_liaison"): 6,
     ("notices", "approver"): 8,
     ("notices", "clerk"): 10,
     (
         "notices",
         "leader",
-    ): 7,  # the leader now has notices (a bulletin to approve): the page's list is not empty
+    ): 7,  # the leader has notices (a bulletin to approve, a meeting): the list is not empty
     ("notices", "sysadmin"): 6,
     ("notices", "xsc_head"): 8,
     ("notices", "xsc_leader"): 8,
@@ -123,6 +134,13 @@ EXPECTED = {
     ("report", "xsc_head"): 6,
     ("report", "xsc_leader"): 6,
     ("report", "xsc_liaison"): 6,
+    ("risk_items", "approver"): 6,
+    ("risk_items", "clerk"): 9,
+    ("risk_items", "leader"): 7,
+    ("risk_items", "sysadmin"): 6,
+    ("risk_items", "xsc_head"): 6,
+    ("risk_items", "xsc_leader"): 6,
+    ("risk_items", "xsc_liaison"): 6,
     ("statement_queue", "approver"): 6,
     ("statement_queue", "clerk"): 13,
     ("statement_queue", "leader"): 11,
@@ -151,6 +169,8 @@ def pages(cases) -> dict[str, str]:
         "media_accounts": reverse("departments:media_accounts"),
         "archive": reverse("reports:archive"),
         "bulletins": reverse("bulletins:list"),
+        "meetings": reverse("meetings:list"),
+        "risk_items": reverse("meetings:risks"),
     }
 
 
@@ -166,6 +186,17 @@ def make_cases(org, copies: int) -> dict:
         cases["archived"] = services.incident_archive(incident=filed(org), actor=org.p.clerk)
         issued(org, incidents=[level2], recipients=[org.xsc])  # 舆情通报: one issued to 学生处, one draft
         draft(org)
+        # 第四条: a joint meeting held about the level-2 case (its decision shows on the case's page), a risk item
+        meeting = meeting_services.meeting_convene(
+            actor=org.p.clerk, title="联席会议", held_at=timezone.now() - dt.timedelta(hours=1), place="会议室",
+            attendees=[org.p.leader, org.p.xsc_head, org.p.xsc_liaison], agenda="研判", incidents=[level2],
+        )  # fmt: skip
+        meeting_services.meeting_record_minutes(
+            actor=org.p.clerk, meeting=meeting, minutes="纪要",
+            decisions=[meeting_services.DecisionInput(incident=level2, decision="学生处牵头", plan="发布说明")],
+            risks=[meeting_services.RiskInput(description="排查", owner=org.p.xsc_liaison,
+                                              due_on=timezone.localdate())],
+        )  # fmt: skip
     return cases
 
 
