@@ -11,10 +11,11 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST, require_safe
 
 from incidents import access as incident_access
+from incidents.workflow import Action
 from opinion_system.errors import DomainError, NotAllowed
 
-from . import access, pdf, selectors, services
-from .forms import ExportForm
+from . import access, pdf, selectors, services, upward
+from .forms import ExportForm, UpwardBriefForm
 
 
 def _private(response: HttpResponse) -> HttpResponse:
@@ -47,6 +48,44 @@ def disposal_form_pdf(request, pk: int):
 def blank_disposal_form_pdf(request):
     """The empty 处置表 for paper use: no incident data, so any signed-in person may print it."""
     return _pdf_response(pdf.blank_disposal_form_pdf, "处置表-空白.pdf")
+
+
+# --- the 专报 to the superior authority (第九条) ------------------------------------------------------------
+
+
+@login_required
+def upward_brief(request, pk: int):
+    """专报: the office edits the draft drawn from the incident and downloads it as Word or PDF.
+
+    Only the office (it reports to the superior authority, 第九条); anyone else who sees the incident gets 403,
+    anyone who does not 404.
+    """
+    incident = incident_access.access_incident(request.user, pk, Action.REPORT_UPWARD)
+    if request.method == "POST":
+        form = UpwardBriefForm(request.POST)
+        if form.is_valid():
+            title, text = form.cleaned_data["title"], form.cleaned_data["text"]
+            name = f"专报-{incident.number}"
+            if form.cleaned_data["format"] == "pdf":
+                return _pdf_response(lambda: upward.brief_pdf(title=title, text=text), f"{name}.pdf")
+            response = HttpResponse(
+                upward.brief_docx(title=title, text=text),
+                content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            )
+            response["Content-Disposition"] = content_disposition_header(True, f"{name}.docx")
+            return _private(response)
+        status = 400
+    else:
+        form = UpwardBriefForm(
+            initial={
+                "title": upward.brief_title(incident),
+                "text": upward.brief_text(incident),
+                "format": "docx",
+            }
+        )
+        status = 200
+    context = {"incident": incident, "form": form}
+    return _private(render(request, "reports/upward_brief.html", context, status=status))
 
 
 # --- the dossier of one incident --------------------------------------------------------------------------
