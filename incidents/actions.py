@@ -390,7 +390,7 @@ SPECS = (
          offered=lambda incident: incident.level_one_duties.exists()),
     Spec("waive_duty", Action.WAIVE_DUTY, forms.DutyWaiverForm, "免除一级响应事项", _waive_duty,
          buttons=(Button("登记免除", "btn-outline-danger"),), hints=_open_duty_hints,
-         offered=lambda incident: any(d.is_open for d in incident.level_one_duties.all())),
+         offered=lambda i: i.level == Level.ONE and any(d.is_open for d in i.level_one_duties.all())),
     Spec("upward_report", Action.REPORT_UPWARD, forms.UpwardReportForm, "登记向上级报告（含续报）", _upward,
          offered=lambda incident: incident.level == Level.ONE),
     Spec("contact", Action.RECORD_CONTACT, forms.ContactForm, "登记联动联系（媒体、相关部门）", _contact),
