@@ -144,13 +144,20 @@ def _texts(deadline: Deadline, stage: str, now: dt.datetime) -> tuple[str, str]:
     if stage == "escalation":
         return (
             f"【督办】{head}",
-            f"{incident.responsible_department.name}的「{kind}」已于 {_local(deadline.due_at)} 到期，"
+            f"{_owner(deadline)}的「{kind}」已于 {_local(deadline.due_at)} 到期，"
             f"逾期已超过 {hours} 小时仍未完成，请督促办理。",
         )
     return (
         f"【逾期】{head}",
         f"「{kind}」已于 {_local(deadline.due_at)} 到期，尚未完成（已逾期约 {hours} 小时），请立即办理。",
     )
+
+
+def _owner(deadline: Deadline) -> str:
+    """Whose the deadline is: the level-1 duties are carried out by the office (第九条), the rest by the department."""
+    if deadline.kind in DUTY_DEADLINE_KINDS:
+        return "领导小组办公室（党群工作部）"
+    return deadline.incident.responsible_department.name
 
 
 def _hours(kind: Deadline.Kind) -> str:

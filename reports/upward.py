@@ -4,6 +4,7 @@ as Word (.docx, python-docx) and PDF (WeasyPrint with the fonts of reports.pdf).
 from __future__ import annotations
 
 import io
+import unicodedata
 
 from django.utils import timezone
 
@@ -77,8 +78,14 @@ def brief_text(incident: Incident) -> str:
     return "\n".join(lines)
 
 
+def _printable(text: str) -> str:
+    """Without control characters (a paste from another program may carry them): Word's XML refuses them."""
+    return "".join(ch for ch in text if ch in "\t\n" or unicodedata.category(ch) not in ("Cc", "Cs"))
+
+
 def brief_docx(*, title: str, text: str) -> bytes:
     """The edited 专报 as Word: the title centred and bold, each line a paragraph, in 仿宋 / 宋体."""
+    title, text = _printable(title), _printable(text)
     from docx import Document
     from docx.enum.text import WD_ALIGN_PARAGRAPH
     from docx.oxml.ns import qn
@@ -104,5 +111,6 @@ def brief_docx(*, title: str, text: str) -> bytes:
 
 def brief_pdf(*, title: str, text: str) -> bytes:
     """The edited 专报 as PDF; raises reports.pdf.PdfUnavailable without the CJK fonts (the view says so)."""
+    title, text = _printable(title), _printable(text)
     html = engine.template(TEMPLATE).render({"title": title, "paragraphs": text.splitlines()})
     return engine.render_html(html, [STYLESHEET])

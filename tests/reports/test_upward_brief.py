@@ -91,3 +91,15 @@ def test_only_the_office_opens_the_brief(org, level_one):
         client_for(org.p.rsc_liaison).post(url, {"title": "x", "text": "y", "format": "docx"}).status_code
         == 404
     )
+
+
+def test_control_characters_pasted_into_the_text_do_not_break_the_files(org, level_one):
+    client = client_for(org.p.clerk)
+    url = reverse("reports:upward_brief", args=[level_one.pk])
+    for kind in ("docx", "pdf"):
+        answer = client.post(url, {"title": "专报\x07", "text": "正文\x0b第二段\x1f", "format": kind})
+        assert answer.status_code == 200, kind
+    document = Document(
+        io.BytesIO(client.post(url, {"title": "专报\x07", "text": "正文\x1f", "format": "docx"}).content)
+    )
+    assert [p.text for p in document.paragraphs] == ["专报", "正文"]
