@@ -33,6 +33,8 @@ OFFICE_ACTIONS = frozenset(
         Action.RECORD_DUTY,
         Action.RECORD_REVIEW,
         Action.WAIVE_OPINION,
+        Action.WAIVE_DUTY,
+        Action.REPORT_UPWARD,
     }
 )
 DEPARTMENT_ACTIONS = frozenset(
@@ -60,6 +62,7 @@ DENIED_MESSAGES = {
     Action.REVIEW_STATEMENT: "只有党政办可以审定回复通稿。",
     Action.LEADER_OPINION: "只有责任部门的分管院领导或领导小组成员可以填写处置意见。",
     Action.SIGN_FORM: "只有责任部门的负责人本人可以在处置表上签字。",
+    Action.RECORD_CONTACT: "只有领导小组办公室或责任部门的负责人、联络员可以登记联动联系。",
     Action.ADD_EVIDENCE: "只有上报人、责任部门或领导小组办公室可以补充材料。",
     Action.ADD_SOURCE: "只有上报人、责任部门或领导小组办公室可以补充来源。",
 }
@@ -132,6 +135,9 @@ def may(user, action: Action, incident: Incident) -> bool:
         return Role.LEADERSHIP in roles or incident.responsible_department.supervising_leader_id == user.pk
     if action == Action.SIGN_FORM:
         return incident.responsible_department.head_id == user.pk
+    if action == Action.RECORD_CONTACT:
+        # 第九条 联动应对: the office and the responsible department both keep in touch with media and departments.
+        return Role.OFFICE in roles or acts_for_department(user, incident.responsible_department_id)
     if action in (Action.ADD_EVIDENCE, Action.ADD_SOURCE):
         return (
             Role.OFFICE in roles

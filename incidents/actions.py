@@ -17,7 +17,8 @@ from django.utils import timezone
 from opinion_system.errors import DomainError
 
 from . import access, forms, rules, services
-from .models import DisposalForm, Incident, ReplyStatement
+from .models import DisposalForm, Incident, Level, LevelOneDuty, ReplyStatement
+from .services.level_one import open_duties_refusal
 from .workflow import Action
 
 
@@ -44,6 +45,7 @@ class Situation:
     disposal_form: DisposalForm | None = None
     statements: list[ReplyStatement] = field(default_factory=list)  # newest first
     meetings: list = field(default_factory=list)
+    duties: list[LevelOneDuty] = field(default_factory=list)
 
 
 Perform = Callable[[HttpRequest, Incident, dict], str]
@@ -233,6 +235,29 @@ def _duty(request, incident, d):
     return "已登记。"
 
 
+def _waive_duty(request, incident, d):
+    duty = services.level_one_duty_waive(
+        incident=incident, actor=request.user, kind=d["kind"], reason=d["reason"]
+    )
+    return f"已免除「{duty.get_kind_display()}」，理由已记入处置记录。"
+
+
+def _upward(request, incident, d):
+    services.upward_report_add(
+        incident=incident, actor=request.user, authority=d["authority"], channel=d["channel"],
+        content=d["content"], reported_at=d.get("reported_at"), reported_by_text=d["reported_by_text"],
+    )  # fmt: skip
+    return "已登记向上级报告。"
+
+
+def _contact(request, incident, d):
+    services.contact_log_add(
+        incident=incident, actor=request.user, counterpart=d["counterpart"], kind=d["kind"],
+        channel=d["channel"], content=d["content"], contacted_at=d.get("contacted_at"),
+    )  # fmt: skip
+    return "已登记联动联系。"
+
+
 def _review_meeting(request, incident, d):
     services.review_meeting_record(
         incident=incident, actor=request.user, held_at=d["held_at"], place=d["place"],
@@ -303,6 +328,20 @@ def _signature_hints(s: Situation) -> list[Hint]:
     return [Hint("处置表填写完成后，请部门负责人审阅签字；签字后才能报送。")]
 
 
+def _end_hints(s: Situation) -> list[Hint]:
+    hints = []
+    if s.incident.level == Level.ONE and (refusal := open_duties_refusal(s.duties)):
+        # 第十条 一级: what is missing is said before the click, in the words the refusal uses.
+        hints.append(Hint(refusal, "text-warning-emphasis", "open-duties"))
+    hints.append(Hint(f"结束处置后，须在 {rules.FILING_HOURS} 小时内报送处置表。"))
+    return hints
+
+
+def _open_duty_hints(s: Situation) -> list[Hint]:
+    names = "、".join(d.get_kind_display() for d in s.duties if d.is_open)
+    return [Hint(f"尚未完成：{names}。只有确实无需或无法办理时才免除，理由将记入处置记录。")] if names else []
+
+
 def _archive_hints(s: Situation) -> list[Hint]:
     hints = []
     if not s.meetings:
@@ -328,7 +367,7 @@ SPECS = (
     Spec("publish", Action.PUBLISH_STATEMENT, forms.PublishForm, "登记通稿发布", _publish, in_panel=False),
     Spec("end_disposal", Action.END_DISPOSAL, forms.EndDisposalForm, "结束处置", _end,
          buttons=(Button("确认结束处置", "btn-warning"),),
-         hints=lambda s: [Hint(f"结束处置后，须在 {rules.FILING_HOURS} 小时内报送处置表。")]),
+         hints=_end_hints),
     Spec("disposal_form", Action.EDIT_FORM, forms.DisposalFormForm, "填写处置表", _form_save,
          initial=_form_initial),
     Spec("leader_opinion", Action.LEADER_OPINION, forms.LeaderOpinionForm, "填写分管领导处置意见", _opinion,
@@ -349,6 +388,12 @@ SPECS = (
          buttons=(Button("归档（之后只读）", "btn-dark"),), hints=_archive_hints),
     Spec("duty", Action.RECORD_DUTY, forms.DutyForm, "登记一级响应事项", _duty,
          offered=lambda incident: incident.level_one_duties.exists()),
+    Spec("waive_duty", Action.WAIVE_DUTY, forms.DutyWaiverForm, "免除一级响应事项", _waive_duty,
+         buttons=(Button("登记免除", "btn-outline-danger"),), hints=_open_duty_hints,
+         offered=lambda i: i.level == Level.ONE and any(d.is_open for d in i.level_one_duties.all())),
+    Spec("upward_report", Action.REPORT_UPWARD, forms.UpwardReportForm, "登记向上级报告（含续报）", _upward,
+         offered=lambda incident: incident.level == Level.ONE),
+    Spec("contact", Action.RECORD_CONTACT, forms.ContactForm, "登记联动联系（媒体、相关部门）", _contact),
     Spec("evidence", Action.ADD_EVIDENCE, forms.EvidenceForm, "补充证据材料", _evidence),
     Spec("source", Action.ADD_SOURCE, forms.SourceForm, "补充舆情来源", _source),
 )  # fmt: skip

@@ -29,7 +29,7 @@ from notifications.selectors import endpoint_list_for
 from notifications.services import Message, build_rows, save_rows
 
 from . import rules
-from .models import Deadline, IncidentEvent, SchedulerHeartbeat
+from .models import DUTY_DEADLINE_KINDS, Deadline, IncidentEvent, SchedulerHeartbeat
 from .tokens import tokens_prune
 
 log = logging.getLogger(__name__)
@@ -54,6 +54,7 @@ class Audiences:
     admin_office: list[User]
     department_people: dict[int, list[User]] = field(default_factory=dict)
     endpoints: list = field(default_factory=list)
+    leadership: list[User] = field(default_factory=list)
 
     @classmethod
     def load(cls, deadlines: list[Deadline]) -> "Audiences":
@@ -68,7 +69,12 @@ class Audiences:
         for liaison in liaisons:
             people[liaison.department_id][liaison.user_id] = liaison.user
         roles = [Role.OFFICE, Role.ADMIN_OFFICE, Role.SUPERVISING_LEADERS]
+        # The level-1 duties' 督办 goes to the leadership group (第十条): read only when such a row is due.
+        duties_due = any(d.kind in DUTY_DEADLINE_KINDS for d in deadlines)
+        if duties_due:
+            roles.append(Role.LEADERSHIP)
         return cls(
+            leadership=list(users_with_role(Role.LEADERSHIP)) if duties_due else [],
             office=list(users_with_role(Role.OFFICE)),
             admin_office=list(users_with_role(Role.ADMIN_OFFICE)),
             department_people={k: list(v.values()) for k, v in people.items()},
@@ -129,12 +135,16 @@ def _texts(deadline: Deadline, stage: str, now: dt.datetime) -> tuple[str, str]:
                 f"一级舆情须每 {settings.LEVEL1_REPORT_INTERVAL_HOURS} 小时与领导小组互通信息"
             ),
             Deadline.Kind.LEADER_OPINION: "处置表「报分管领导处置意见」一栏待您填写",
+            **{
+                duty: f"一级舆情须在研判为一级后 {_hours(duty)} 小时内{duty.label.removeprefix('一级响应：')}并在系统登记"
+                for duty in DUTY_DEADLINE_KINDS
+            },
         }.get(deadline.kind, kind)
         return f"【提醒】{head}", f"{what}，请于 {_local(deadline.due_at)} 前完成。"
     if stage == "escalation":
         return (
             f"【督办】{head}",
-            f"{incident.responsible_department.name}的「{kind}」已于 {_local(deadline.due_at)} 到期，"
+            f"{_owner(deadline)}的「{kind}」已于 {_local(deadline.due_at)} 到期，"
             f"逾期已超过 {hours} 小时仍未完成，请督促办理。",
         )
     return (
@@ -143,9 +153,27 @@ def _texts(deadline: Deadline, stage: str, now: dt.datetime) -> tuple[str, str]:
     )
 
 
+def _owner(deadline: Deadline) -> str:
+    """Whose the deadline is: the level-1 duties are carried out by the office (第九条), the rest by the department."""
+    if deadline.kind in DUTY_DEADLINE_KINDS:
+        return "领导小组办公室（党群工作部）"
+    return deadline.incident.responsible_department.name
+
+
+def _hours(kind: Deadline.Kind) -> str:
+    return f"{rules.level_one_duty_hours(kind.removeprefix('duty_')):g}"
+
+
 def _recipients(deadline: Deadline, stage: str, people: Audiences) -> tuple[list[User], list]:
     department = deadline.incident.responsible_department
     own = people.department_people.get(department.pk, [])
+    if deadline.kind in DUTY_DEADLINE_KINDS:
+        # The office carries out and records the level-1 duties (第九条: it reports to the leadership group and
+        # the superior authority); an overdue one is chased by the leadership group (督办).
+        if stage == "escalation":
+            office_and_group = list({u.pk: u for u in people.office + people.leadership}.values())
+            return office_and_group, people.hooks(roles=[Role.OFFICE, Role.LEADERSHIP])
+        return people.office, people.hooks(roles=[Role.OFFICE])
     if deadline.kind == Deadline.Kind.STATEMENT_REVIEW:
         return people.admin_office, people.hooks(roles=[Role.ADMIN_OFFICE])
     if deadline.kind == Deadline.Kind.LEADER_OPINION:

@@ -7,7 +7,7 @@ from departments.models import Department
 from opinion_system.forms import PlausibleDateTimeField, StyledForm
 
 from . import rules
-from .models import Category, Level, LevelOneDuty
+from .models import Category, ContactLog, Level, LevelOneDuty, UpwardReport
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -225,6 +225,46 @@ class DutyForm(VersionedForm):
     )
     recipient = forms.CharField(label="报告对象/参会人员", max_length=300, required=False)
     note = forms.CharField(label="备注", widget=forms.Textarea(attrs={"rows": 2}), required=False)
+
+
+class DutyWaiverForm(VersionedForm):
+    """第十条 一级: the office releases a duty that cannot or need not be done, always with its reason."""
+
+    kind = forms.ChoiceField(label="事项", choices=LevelOneDuty.Kind.choices)
+    reason = forms.CharField(
+        label="免除理由",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        help_text="理由将记入处置记录；免除后该事项的时限随之结束",
+    )
+
+
+class UpwardReportForm(VersionedForm):
+    """第九条: a report (or 续报) to the superior authority, as it was made."""
+
+    authority = forms.CharField(
+        label="上级网络舆情主管部门", max_length=200, help_text="如 省委教育工委网络舆情处置办公室"
+    )
+    channel = forms.ChoiceField(label="报告方式", choices=UpwardReport.Channel.choices)
+    reported_at = PlausibleDateTimeField(
+        label="报告时间", widget=DateTimeInput(), required=False, help_text="不填则为当前时间"
+    )
+    reported_by_text = forms.CharField(
+        label="报告人（如非本人）", max_length=200, required=False, help_text="不填则为登记人本人"
+    )
+    content = forms.CharField(label="报告内容", widget=forms.Textarea(attrs={"rows": 3}))
+
+
+class ContactForm(VersionedForm):
+    """第九条 联动应对: a contact with mainstream media or a related department."""
+
+    counterpart = forms.CharField(label="联系对象（姓名/单位）", max_length=200)
+    kind = forms.ChoiceField(label="对象类别", choices=ContactLog.Kind.choices)
+    channel = forms.ChoiceField(label="联系方式", choices=ContactLog.Channel.choices)
+    contacted_at = PlausibleDateTimeField(
+        label="联系时间", widget=DateTimeInput(), required=False, help_text="不填则为当前时间"
+    )
+    content = forms.CharField(label="联系内容", widget=forms.Textarea(attrs={"rows": 3}))
 
 
 class ReviewMeetingForm(VersionedForm):

@@ -75,6 +75,37 @@ class LevelOneDutyKind(models.TextChoices):
     EMERGENCY_PLAN = "emergency_plan", "启动应急预案"
 
 
+# 第九条、第十条 一级: each duty is due this many hours after the level-1 decision. 第一时间报告学校党政主要领导;
+# 按规定向上级网络舆情主管部门报告 (1 hour by default); 召开专题会议 within the day; 启动应急预案 at once.
+# settings.LEVEL_ONE_DUTY_HOURS may override any of them (a deployment's own time limits).
+LEVEL_ONE_DUTY_HOURS = {
+    LevelOneDutyKind.REPORT_TOP_LEADERS: 1,
+    LevelOneDutyKind.REPORT_SUPERIOR: 1,
+    LevelOneDutyKind.SPECIAL_MEETING: 24,
+    LevelOneDutyKind.EMERGENCY_PLAN: 2,
+}
+
+
+def level_one_duty_hours(kind: str) -> float:
+    """How long after the level-1 decision this duty is due (settings.LEVEL_ONE_DUTY_HOURS, else the rule)."""
+    from django.conf import settings
+
+    hours = {str(k): v for k, v in LEVEL_ONE_DUTY_HOURS.items()}
+    hours.update({str(k): v for k, v in getattr(settings, "LEVEL_ONE_DUTY_HOURS", {}).items()})
+    return float(hours[str(kind)])
+
+
+class UpwardChannel(models.TextChoices):
+    """第九条: how a report reached the superior authority, or a contact reached its counterpart."""
+
+    PHONE = "phone", "电话"
+    FAX = "fax", "传真"
+    DOCUMENT = "document", "公文"
+    EMAIL = "email", "邮件"
+    IN_PERSON = "in_person", "当面"
+    OTHER = "other", "其他"
+
+
 def statement_required_to_end(level: int | None) -> bool:
     """第十条: ending the disposal at level 2 or 1 needs a reply statement approved by 党政办."""
     return level in STATEMENT_LEVELS

@@ -25,6 +25,7 @@ from .models import (
     ReplyStatement,
     SchedulerHeartbeat,
     Status,
+    duty_deadline_kind,
 )
 
 
@@ -313,8 +314,7 @@ def incident_records(*, incident: Incident, viewer) -> dict:
         else [],
         "sources": incident.sources.all(),
         "evidence": incident.evidence.select_related("uploaded_by"),
-        "deadlines": incident.deadlines.order_by("-state", "due_at"),
-        "duties": incident.level_one_duties.select_related("recorded_by"),
+        **level_one_records(incident=incident),
         # 第四条: what joint meetings decided about it (the meetings app hangs them on the incident; incidents
         # reads them by the reverse relation and never imports that app).
         "joint_decisions": list(
@@ -324,6 +324,27 @@ def incident_records(*, incident: Incident, viewer) -> dict:
         "escalations": incident.escalations.select_related("actor"),
         "timeline": incident_timeline(incident=incident, viewer=viewer),
         "measures": incident_first_time_measures(incident=incident),
+    }
+
+
+def level_one_records(*, incident: Incident) -> dict:
+    """The deadlines, the level-1 duties each with its deadline, the reports upward and the contacts (第九条、
+    第十条): four queries whatever their number."""
+    deadlines = list(incident.deadlines.order_by("-state", "due_at"))
+    duties = list(incident.level_one_duties.select_related("recorded_by", "waived_by").order_by("id"))
+    latest = {}
+    for deadline in sorted(deadlines, key=lambda d: (d.state == Deadline.State.OPEN, d.created_at, d.pk)):
+        latest[deadline.kind] = deadline  # the open one, else the last one closed
+    for duty in duties:
+        duty.deadline = latest.get(duty_deadline_kind(duty.kind))
+    return {
+        "deadlines": deadlines,
+        "duties": duties,
+        # Reports upward are level-1 business (第九条): a case never at level 1 costs no query for them.
+        "upward_reports": list(incident.upward_reports.select_related("reported_by", "recorded_by"))
+        if duties or incident.level == Level.ONE
+        else [],
+        "contacts": list(incident.contacts.select_related("recorded_by")),
     }
 
 

@@ -35,6 +35,9 @@ class Action(models.TextChoices):
     REQUEST_SIGNATURE = "request_signature", "请负责人签字"
     SIGN_FORM = "sign_form", "部门负责人签字"
     RECORD_REVIEW = "record_review", "记录复盘会"
+    WAIVE_DUTY = "waive_duty", "免除一级响应事项"
+    REPORT_UPWARD = "report_upward", "登记向上级报告"
+    RECORD_CONTACT = "record_contact", "登记联动联系"
 
 
 TRANSITIONS: dict[Status, dict[Action, Status]] = {
@@ -51,7 +54,10 @@ TRANSITIONS: dict[Status, dict[Action, Status]] = {
 _FORM_WORK = {Action.EDIT_FORM, Action.LEADER_OPINION, Action.SIGN_FORM, Action.REQUEST_SIGNATURE}
 # The opinion is asked when the disposal ends and may come while the form waits for the office: filing needs it.
 _OPINION_WORK = {Action.LEADER_OPINION, Action.WAIVE_OPINION}
-_LATE_RECORDS = {Action.ADD_EVIDENCE, Action.PUBLISH_STATEMENT, Action.RECORD_DUTY}
+# 第九条、第十条 一级: the duties, the reports upward (续报 too) and the contacts are recorded as they happen,
+# during the disposal and, when the record comes late, until the case is filed.
+_LEVEL_ONE_RECORDS = {Action.RECORD_DUTY, Action.WAIVE_DUTY, Action.REPORT_UPWARD, Action.RECORD_CONTACT}
+_LATE_RECORDS = {Action.ADD_EVIDENCE, Action.PUBLISH_STATEMENT, *_LEVEL_ONE_RECORDS}
 # 第十四条: the review meeting (复盘) follows the disposal and is recorded before the case is archived.
 _AFTER_DISPOSAL = {*_LATE_RECORDS, Action.RECORD_REVIEW}
 
@@ -66,13 +72,13 @@ ACTIVITIES: dict[Status, set[Action]] = {
         Action.DRAFT_STATEMENT,
         Action.REVIEW_STATEMENT,
         Action.PUBLISH_STATEMENT,
-        Action.RECORD_DUTY,
+        *_LEVEL_ONE_RECORDS,
         *_FORM_WORK,
     },
     Status.DISPOSAL_ENDED: {*_FORM_WORK, *_OPINION_WORK, *_AFTER_DISPOSAL},
     Status.FORM_SUBMITTED: {*_OPINION_WORK, *_AFTER_DISPOSAL},
     Status.RETURNED: {*_FORM_WORK, *_OPINION_WORK, *_AFTER_DISPOSAL},
-    Status.FILED: {Action.RECORD_DUTY, Action.ADD_EVIDENCE, Action.RECORD_REVIEW},
+    Status.FILED: {*_LEVEL_ONE_RECORDS, Action.ADD_EVIDENCE, Action.RECORD_REVIEW},
     # 第十四条: the archive is the record; nothing changes once archived.
     Status.ARCHIVED: set(),
     Status.MERGED: set(),

@@ -319,7 +319,16 @@ DEADLINE_REMINDER_MINUTES = {
     "round_the_clock": env.int("REMIND_ROUND_THE_CLOCK_MINUTES", default=60),
     "leader_opinion": env.int("REMIND_LEADER_OPINION_MINUTES", default=240),
     "statement_review": 0,  # no reminder: 党政办 is told when the statement arrives
+    # The level-1 duties (incidents.rules.LEVEL_ONE_DUTY_HOURS): due within hours, reminded shortly before.
+    "duty_report_top_leaders": env.int("REMIND_DUTY_TOP_LEADERS_MINUTES", default=20),
+    "duty_report_superior": env.int("REMIND_DUTY_SUPERIOR_MINUTES", default=20),
+    "duty_special_meeting": env.int("REMIND_DUTY_SPECIAL_MEETING_MINUTES", default=120),
+    "duty_emergency_plan": env.int("REMIND_DUTY_EMERGENCY_PLAN_MINUTES", default=30),
 }
+# 第九条、第十条 一级: hours from the level-1 decision to each duty's deadline, per duty, overriding the rules'
+# defaults (incidents.rules.LEVEL_ONE_DUTY_HOURS: top leaders 1, superior authority 1, special meeting 24,
+# emergency plan 2), e.g. LEVEL_ONE_DUTY_HOURS='{"special_meeting": 12}'.
+LEVEL_ONE_DUTY_HOURS = env.json("LEVEL_ONE_DUTY_HOURS", default={})
 # Overdue this long, the supervising leader and the office are told (督办).
 DEADLINE_ESCALATE_AFTER_MINUTES = env.int("DEADLINE_ESCALATE_AFTER_MINUTES", default=120)
 # While overdue, the notice is repeated at this cadence until the deadline is met.

@@ -44,3 +44,18 @@ class ExportForm(StyledForm):
             if (end - start).days > MAX_EXPORT_DAYS:
                 raise forms.ValidationError("导出期间不能超过 5 年，请分段导出。")
         return data
+
+
+class UpwardBriefForm(StyledForm):
+    """专报 (第九条): the office edits the draft drawn from the incident, then downloads it to send."""
+
+    FORMATS = (("docx", "Word（.docx）"), ("pdf", "PDF"))
+
+    title = forms.CharField(label="标题", max_length=200)
+    text = forms.CharField(
+        label="正文",
+        max_length=50000,
+        widget=forms.Textarea(attrs={"rows": 24}),
+        help_text="每行一段；可自由修改",
+    )
+    format = forms.ChoiceField(label="下载格式", choices=FORMATS, initial="docx", widget=forms.RadioSelect)

@@ -7,6 +7,7 @@ app_name = "reports"
 urlpatterns = [
     path("incidents/<int:pk>/disposal-form.pdf", views.disposal_form_pdf, name="disposal_form_pdf"),
     path("disposal-form-blank.pdf", views.blank_disposal_form_pdf, name="blank_disposal_form_pdf"),
+    path("incidents/<int:pk>/upward-brief/", views.upward_brief, name="upward_brief"),
     path("incidents/<int:pk>/dossier/", views.dossier_card, name="dossier_card"),
     path("incidents/<int:pk>/dossier/generate/", views.dossier_generate, name="dossier_generate"),
     path("incidents/<int:pk>/dossier/verify/", views.dossier_verify, name="dossier_verify"),

@@ -11,12 +11,13 @@ from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_POST, require_safe
 
 from incidents import access as incident_access
+from incidents.workflow import Action
 from meetings import access as meeting_access
 from meetings import selectors as meeting_selectors
 from opinion_system.errors import DomainError, NotAllowed
 
-from . import access, pdf, selectors, services
-from .forms import ExportForm
+from . import access, pdf, selectors, services, upward
+from .forms import ExportForm, UpwardBriefForm
 from .pdf import minutes as minutes_pdf
 
 
@@ -61,6 +62,44 @@ def meeting_minutes_pdf(request, pk: int):
     return _pdf_response(
         lambda: minutes_pdf.render(record), f"会议纪要-{meeting.held_at:%Y%m%d}-{meeting.pk}.pdf"
     )
+
+
+# --- the 专报 to the superior authority (第九条) ------------------------------------------------------------
+
+
+@login_required
+def upward_brief(request, pk: int):
+    """专报: the office edits the draft drawn from the incident and downloads it as Word or PDF.
+
+    Only the office (it reports to the superior authority, 第九条); anyone else who sees the incident gets 403,
+    anyone who does not 404.
+    """
+    incident = incident_access.access_incident(request.user, pk, Action.REPORT_UPWARD)
+    if request.method == "POST":
+        form = UpwardBriefForm(request.POST)
+        if form.is_valid():
+            title, text = form.cleaned_data["title"], form.cleaned_data["text"]
+            name = f"专报-{incident.number}"
+            if form.cleaned_data["format"] == "pdf":
+                return _pdf_response(lambda: upward.brief_pdf(title=title, text=text), f"{name}.pdf")
+            response = HttpResponse(
+                upward.brief_docx(title=title, text=text),
+                content_type="application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+            )
+            response["Content-Disposition"] = content_disposition_header(True, f"{name}.docx")
+            return _private(response)
+        status = 400
+    else:
+        form = UpwardBriefForm(
+            initial={
+                "title": upward.brief_title(incident),
+                "text": upward.brief_text(incident),
+                "format": "docx",
+            }
+        )
+        status = 200
+    context = {"incident": incident, "form": form}
+    return _private(render(request, "reports/upward_brief.html", context, status=status))
 
 
 # --- the dossier of one incident --------------------------------------------------------------------------

@@ -13,7 +13,7 @@ from departments import services as dept_services
 from departments.models import Department, RoleGroup, User
 from departments.roles import Role
 from incidents import services
-from incidents.models import Incident
+from incidents.models import DUTY_DEADLINE_KINDS, Deadline, Incident
 from tests.org_snapshot import build_once
 
 
@@ -125,10 +125,29 @@ def approved_statement(org, incident, text="回复通稿"):
     return services.statement_approve(statement=statement, actor=org.p.approver)
 
 
+def exchange_deadlines(incident):
+    """The incident's deadlines other than the level-1 duties' (which run beside the exchange at level 1)."""
+    return Deadline.objects.filter(incident=incident).exclude(kind__in=DUTY_DEADLINE_KINDS)
+
+
+def level_one_duties_done(org, incident) -> None:
+    """第九条、第十条 一级: the office records the four duties (the report upward as an UpwardReport)."""
+    services.upward_report_add(
+        incident=incident, actor=org.p.clerk, authority="省委教育工委网络舆情处置办公室", channel="phone",
+        content="报告舆情基本情况及已采取的措施。",
+    )  # fmt: skip
+    for kind in ("report_top_leaders", "special_meeting", "emergency_plan"):
+        services.level_one_duty_record(
+            incident=incident, actor=org.p.clerk, kind=kind, method="电话", recipient="学校党政主要领导"
+        )
+
+
 def ended(org, *, level=3, category="C") -> Incident:
     incident = assessed(org, level=level, category=category)
     if level < 3:
         approved_statement(org, incident)
+    if level == 1:
+        level_one_duties_done(org, incident)
     return services.disposal_end(incident=incident, actor=org.p.xsc_liaison)
 
 

@@ -41,7 +41,7 @@ from incidents.models import Incident, LevelOneDuty, Status
 from notifications.models import Notice
 from opinion_system.redirects import safe_next
 from reports import services as report_services
-from reports.forms import ExportForm
+from reports.forms import ExportForm, UpwardBriefForm
 from tests.bulletins.conftest import draft as bulletin_draft
 from tests.bulletins.conftest import issued as bulletin_issued
 from tests.factories import (
@@ -241,6 +241,9 @@ ACTION_USE = {
     "source": ("xsc_liaison", "in_disposal"),
     "request_signature": ("xsc_liaison", "ended"),
     "waive_opinion": ("clerk", "submitted"),
+    "waive_duty": ("clerk", "level_one"),
+    "upward_report": ("clerk", "level_one"),
+    "contact": ("xsc_liaison", "in_disposal"),
 }
 
 
@@ -287,6 +290,21 @@ def action_body(c, name: str) -> tuple[dict, dict]:
         },
         "evidence": {"files": "FILE"},
         "source": {"platform": "微博", "url": "https://weibo.example/post/9"},
+        "waive_duty": {"kind": LevelOneDuty.Kind.EMERGENCY_PLAN, "reason": "上级已统一启动应急预案"},
+        "upward_report": {
+            "authority": "省委教育工委",
+            "channel": "phone",
+            "reported_at": "2026-01-05T10:00",
+            "reported_by_text": "",
+            "content": "首报",
+        },
+        "contact": {
+            "counterpart": "自贡日报社",
+            "kind": "media",
+            "channel": "phone",
+            "contacted_at": "",
+            "content": "沟通进展",
+        },
     }
     forged = {
         "statement": c["other_statement"].pk,
@@ -350,6 +368,20 @@ def forms_by_url(c) -> dict[str, list[Form]]:
     period = {"start": "2025-01-01", "end": "2025-12-31"}
     forms["reports:archive"] = [
         Form(reverse("reports:archive"), "clerk", period, accepts(ExportForm), text_fields(ExportForm))
+    ]
+    brief = {
+        "title": "专报",
+        "text": "正文",
+        "format": "docx",
+    }  # Word: quick to build, the PDF has its own tests
+    forms["reports:upward_brief"] = [
+        Form(
+            reverse("reports:upward_brief", args=[c["level_one"].pk]),
+            "clerk",
+            brief,
+            accepts(UpwardBriefForm),
+            text_fields(UpwardBriefForm),
+        )
     ]
     liaison = {"department": org.xsc.pk, "user": p.xsc_staff.pk, "phone": "13800000000"}
     forms["departments:liaisons"] = [

@@ -46,6 +46,7 @@ from evaluation import services as evaluation_services
 from incidents import access, engine, services
 from incidents.actions import REGISTRY
 from incidents.models import FormToken, Incident, LevelOneDuty, ReplyStatement
+from incidents.workflow import Action
 from meetings import access as meeting_access
 from meetings import services as meeting_services
 from notifications.models import Notice
@@ -72,7 +73,8 @@ ACTION_ON = {
     "end_disposal": "in_disposal", "disposal_form": "ended", "leader_opinion": "ended", "sign": "ended",
     "submit_form": "signed", "file": "submitted", "return_form": "submitted", "review_meeting": "filed",
     "archive": "filed", "duty": "level_one", "evidence": "in_disposal", "source": "in_disposal",
-    "request_signature": "ended", "waive_opinion": "submitted",
+    "request_signature": "ended", "waive_opinion": "submitted", "waive_duty": "level_one",
+    "upward_report": "level_one", "contact": "in_disposal",
 }  # fmt: skip
 
 
@@ -427,6 +429,15 @@ def requests_for(w) -> list[Request]:
                 expect=method_only("POST", on_incident(archived, archive_access.can_manage_archive, ok(302))),
                 label=dept,
             )
+        # 专报 (第九条): the office's to draft and download; 403 for others who see the incident, 404 for the rest.
+        level_one = w[dept]["level_one"]
+        add(
+            "reports:upward_brief",
+            [level_one.pk],
+            body=lambda user: {"title": "专报", "text": "正文", "format": "docx"},
+            expect=logged_in(on_incident(level_one, may_do(Action.REPORT_UPWARD, level_one), ok(200))),
+            label=dept,
+        )
     add("reports:blank_disposal_form_pdf", expect=method_only("GET", lambda u, m: ok()))
     manages = lambda u, m: rule(archive_access.can_manage_archive(u), 403, ok() if m == "GET" else DONE)  # noqa: E731
     add(
@@ -657,6 +668,9 @@ def action_body(w, dept: str, name: str) -> dict:
         "source": {"platform": "微博", "url": "https://weibo.example/post/9"},
         "request_signature": {"form_version": form_version},
         "waive_opinion": {"reason": "分管院领导外出", "form_version": form_version},
+        "waive_duty": {"kind": LevelOneDuty.Kind.EMERGENCY_PLAN, "reason": "上级已统一启动应急预案"},
+        "upward_report": {"authority": "省委教育工委", "channel": "phone", "reported_at": "", "reported_by_text": "", "content": "首报"},
+        "contact": {"counterpart": "自贡日报社", "kind": "media", "channel": "phone", "contacted_at": "", "content": "沟通进展"},
     }  # fmt: skip
     return {**bodies[name], "version": incident.version, "token": uuid.uuid4().hex}
 

@@ -17,13 +17,16 @@ from django.utils import timezone
 from incidents import services
 from meetings import services as meeting_services
 from tests.bulletins.conftest import draft, issued
-from tests.factories import approved_statement, assessed, filed, report, submitted
+from tests.factories import approved_statement, assessed, filed, level_one_duties_done, report, submitted
 
 ROLES = ("clerk", "xsc_liaison", "xsc_head", "xsc_leader", "approver", "leader", "sysadmin")
 
 # (page, role) → queries. Pages a role may not open are listed too: a refusal has its cost as well.
 # Every page's navigation counts the person's 待办 (incidents.worklist.counts: one statement) and asks once
-# which departments they act for.
+# which departments they act for. An incident's page reads its contacts (联动, 第九条) in one query; a level-1
+# page also its reports upward; the office's panel asks whether a level-1 duty is still open (免除). With the
+# level-1 case in the data the leadership group has notices (第十条: level-1 progress reaches it) and the
+# department's home lists one more kind of work: data of another shape, the same cost for two copies as for one.
 EXPECTED = {
     ("archive", "approver"): 11,
     ("archive", "clerk"): 11,
@@ -32,7 +35,6 @@ EXPECTED = {
     ("archive", "xsc_head"): 11,
     ("archive", "xsc_leader"): 11,
     ("archive", "xsc_liaison"): 11,
-    # 舆情通报: those without the list (党政办, the system administrator) are refused with the 403 page.
     ("bulletins", "approver"): 11,
     ("bulletins", "clerk"): 8,
     ("bulletins", "leader"): 6,
@@ -48,19 +50,26 @@ EXPECTED = {
     ("dashboard", "xsc_leader"): 11,
     ("dashboard", "xsc_liaison"): 11,
     ("detail_archived", "approver"): 12,
-    ("detail_archived", "clerk"): 20,
-    ("detail_archived", "leader"): 18,
+    ("detail_archived", "clerk"): 21,
+    ("detail_archived", "leader"): 19,
     ("detail_archived", "sysadmin"): 12,
-    ("detail_archived", "xsc_head"): 18,
-    ("detail_archived", "xsc_leader"): 18,
-    ("detail_archived", "xsc_liaison"): 18,
-    ("detail_level2", "approver"): 18,
-    ("detail_level2", "clerk"): 21,
-    ("detail_level2", "leader"): 17,
+    ("detail_archived", "xsc_head"): 19,
+    ("detail_archived", "xsc_leader"): 19,
+    ("detail_archived", "xsc_liaison"): 19,
+    ("detail_level1", "approver"): 12,
+    ("detail_level1", "clerk"): 24,
+    ("detail_level1", "leader"): 19,
+    ("detail_level1", "sysadmin"): 12,
+    ("detail_level1", "xsc_head"): 19,
+    ("detail_level1", "xsc_leader"): 19,
+    ("detail_level1", "xsc_liaison"): 19,
+    ("detail_level2", "approver"): 19,
+    ("detail_level2", "clerk"): 22,
+    ("detail_level2", "leader"): 18,
     ("detail_level2", "sysadmin"): 12,
-    ("detail_level2", "xsc_head"): 17,
-    ("detail_level2", "xsc_leader"): 17,
-    ("detail_level2", "xsc_liaison"): 17,
+    ("detail_level2", "xsc_head"): 18,
+    ("detail_level2", "xsc_leader"): 18,
+    ("detail_level2", "xsc_liaison"): 18,
     ("evaluation", "approver"): 11,
     ("evaluation", "clerk"): 16,
     ("evaluation", "leader"): 14,
@@ -72,9 +81,9 @@ EXPECTED = {
     ("home", "clerk"): 13,
     ("home", "leader"): 8,
     ("home", "sysadmin"): 8,
-    ("home", "xsc_head"): 9,
+    ("home", "xsc_head"): 10,
     ("home", "xsc_leader"): 9,
-    ("home", "xsc_liaison"): 9,
+    ("home", "xsc_liaison"): 10,
     ("ledger", "approver"): 12,
     ("ledger", "clerk"): 9,
     ("ledger", "leader"): 7,
@@ -119,10 +128,7 @@ EXPECTED = {
     ("meetings", "xsc_liaison"): 6,
     ("notices", "approver"): 8,
     ("notices", "clerk"): 10,
-    (
-        "notices",
-        "leader",
-    ): 7,  # the leader has notices (a bulletin to approve, a meeting): the list is not empty
+    ("notices", "leader"): 8,
     ("notices", "sysadmin"): 6,
     ("notices", "xsc_head"): 8,
     ("notices", "xsc_leader"): 8,
@@ -148,12 +154,21 @@ EXPECTED = {
     ("statement_queue", "xsc_head"): 11,
     ("statement_queue", "xsc_leader"): 11,
     ("statement_queue", "xsc_liaison"): 11,
+    ("upward_brief", "approver"): 12,
+    ("upward_brief", "clerk"): 15,
+    ("upward_brief", "leader"): 12,
+    ("upward_brief", "sysadmin"): 12,
+    ("upward_brief", "xsc_head"): 12,
+    ("upward_brief", "xsc_leader"): 12,
+    ("upward_brief", "xsc_liaison"): 12,
 }
 
 
 def pages(cases) -> dict[str, str]:
-    level2, archived = cases["level2"], cases["archived"]
+    level2, archived, level1 = cases["level2"], cases["archived"], cases["level1"]
     return {
+        "detail_level1": reverse("incidents:detail", args=[level1.pk]),
+        "upward_brief": reverse("reports:upward_brief", args=[level1.pk]),
         "home": reverse("incidents:home"),
         "list": reverse("incidents:list"),
         "list_filtered": reverse("incidents:list") + "?status=in_disposal&level=2&q=食堂",
@@ -197,6 +212,26 @@ def make_cases(org, copies: int) -> dict:
             risks=[meeting_services.RiskInput(description="排查", owner=org.p.xsc_liaison,
                                               due_on=timezone.localdate())],
         )  # fmt: skip
+        # 第九条、第十条: a level-1 case with its duties, reports upward and contacts, as many as the copies.
+        cases["level1"] = level1 = assessed(org, level=1, category="E")
+        level_one_duties_done(org, level1)
+        for n in range(copies):
+            services.progress_report_add(incident=level1, actor=org.p.xsc_liaison, content=f"一级互通{n}")
+            services.contact_log_add(
+                incident=level1,
+                actor=org.p.clerk,
+                counterpart=f"媒体{n}",
+                kind="media",
+                channel="phone",
+                content="沟通",
+            )
+            services.upward_report_add(
+                incident=level1,
+                actor=org.p.clerk,
+                authority="省委教育工委",
+                channel="email",
+                content=f"续报{n}",
+            )
     return cases
 
 

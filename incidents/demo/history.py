@@ -43,6 +43,15 @@ DUTIES = [
     (2.5, Duty.EMERGENCY_PLAN,     "启动学校网络舆情应急预案", "领导小组各成员单位"),
     (4.0, Duty.SPECIAL_MEETING,    "召开专题会议", "领导小组组长、副组长及相关成员单位负责人"),
 ]
+# 第九条: the report upward is recorded as an UpwardReport (which records its duty), and the office keeps in touch
+# with the media (联动应对).
+UPWARD = {
+    "authority": "市委网信办、省教育厅网络舆情处置办公室",
+    "channel": "phone",
+    "content": "电话报告舆情基本情况、学校已启动一级响应及已采取的措施，随后报送书面专报，并将及时续报进展。",
+}
+CONTACT = (3.0, {"counterpart": "自贡日报社 新闻部", "kind": "media", "channel": "phone",
+                 "content": "通报学校核查进展和处置措施，请其依据学校官方通报客观报道。"})
 FIRST_REPORT = {2: 8, 1: 2}     # hours after a level starts until the first 互通信息
 REPORT_EVERY = {2: 20, 1: 3.5}  # then: level 2 once a day, level 1 round the clock (every 4 hours)
 # fmt: on
@@ -131,8 +140,13 @@ class History:
         new_level = c.change[1] if c.change else None
         level_one = assessed if c.level == 1 else changed if new_level == 1 else None
         for hours, kind, method, recipient in DUTIES[: c.duties] if level_one else []:
+            if kind == Duty.REPORT_SUPERIOR:
+                at(level_one + hours * H, services.upward_report_add, "office", **UPWARD)
+                continue
             duty = {"kind": kind, "method": method, "recipient": recipient}
             at(level_one + hours * H, services.level_one_duty_record, "office", **duty)
+        if level_one:
+            at(level_one + CONTACT[0] * H, services.contact_log_add, "office", **CONTACT[1])
         level_two = assessed if c.level <= 2 else changed if new_level and new_level <= 2 else None
         if level_two:
             self.plan_statement(c, at, level_two + 3 * H)

@@ -5,8 +5,16 @@ rules in incidents.rules. The notices about it live in the notifications app.
 """
 
 from ..rules import Category, Level
-from .deadlines import Deadline, SchedulerHeartbeat
-from .disposal import DisposalForm, LevelOneDuty, ProgressReport, ReplyStatement, ReviewMeeting
+from .deadlines import DUTY_DEADLINE_KINDS, Deadline, SchedulerHeartbeat, duty_deadline_kind
+from .disposal import (
+    ContactLog,
+    DisposalForm,
+    LevelOneDuty,
+    ProgressReport,
+    ReplyStatement,
+    ReviewMeeting,
+    UpwardReport,
+)
 from .incident import (
     Evidence,
     GradeEscalation,
@@ -20,7 +28,9 @@ from .incident import (
 from .tokens import FormToken
 
 __all__ = [
+    "DUTY_DEADLINE_KINDS",
     "Category",
+    "ContactLog",
     "Deadline",
     "DisposalForm",
     "Evidence",
@@ -36,6 +46,8 @@ __all__ = [
     "ReviewMeeting",
     "SchedulerHeartbeat",
     "Status",
+    "UpwardReport",
     "YearCounter",
+    "duty_deadline_kind",
     "evidence_path",
 ]

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from ..rules import FILING_HOURS, Exchange
+from ..rules import FILING_HOURS, Exchange, LevelOneDutyKind
 from .incident import Incident
 
 USER = settings.AUTH_USER_MODEL
@@ -28,6 +28,14 @@ class Deadline(models.Model):
         ROUND_THE_CLOCK = Exchange.ROUND_THE_CLOCK.value, Exchange.ROUND_THE_CLOCK.label
         STATEMENT_REVIEW = "statement_review", "党政办审定回复通稿"
         LEADER_OPINION = "leader_opinion", "分管院领导填写处置意见"
+        # 第九条、第十条 一级: each level-1 duty is due within rules.LEVEL_ONE_DUTY_HOURS of the decision.
+        DUTY_REPORT_TOP_LEADERS = (
+            "duty_report_top_leaders",
+            f"一级响应：{LevelOneDutyKind.REPORT_TOP_LEADERS.label}",
+        )
+        DUTY_REPORT_SUPERIOR = "duty_report_superior", f"一级响应：{LevelOneDutyKind.REPORT_SUPERIOR.label}"
+        DUTY_SPECIAL_MEETING = "duty_special_meeting", f"一级响应：{LevelOneDutyKind.SPECIAL_MEETING.label}"
+        DUTY_EMERGENCY_PLAN = "duty_emergency_plan", f"一级响应：{LevelOneDutyKind.EMERGENCY_PLAN.label}"
 
     class State(models.TextChoices):
         OPEN = "open", "进行中"
@@ -116,6 +124,14 @@ def exchange_misses(kind: str, due_at: dt.datetime, moment: dt.datetime) -> int:
         interval = dt.timedelta(hours=settings.LEVEL1_REPORT_INTERVAL_HOURS)
         return math.ceil((moment - due_at) / interval)
     return 0
+
+
+def duty_deadline_kind(duty_kind: str) -> "Deadline.Kind":
+    """The deadline that holds a level-1 duty (one per duty kind)."""
+    return Deadline.Kind(f"duty_{duty_kind}")
+
+
+DUTY_DEADLINE_KINDS = tuple(duty_deadline_kind(kind) for kind in LevelOneDutyKind)
 
 
 class SchedulerHeartbeat(models.Model):

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
-from ..rules import Level, LevelOneDutyKind
+from ..rules import Level, LevelOneDutyKind, UpwardChannel
 from .incident import Incident
 
 USER = settings.AUTH_USER_MODEL
@@ -176,6 +176,14 @@ class LevelOneDuty(models.Model):
         USER, verbose_name="登记人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     recorded_at = models.DateTimeField("登记时间", null=True, blank=True)
+    # The office may release a duty that cannot or need not be done (e.g. the plan was started by the
+    # superior authority itself), always with its reason; the disposal ends only when every duty is done or
+    # waived (第十条 一级).
+    waived_at = models.DateTimeField("免除时间", null=True, blank=True)
+    waived_by = models.ForeignKey(
+        USER, verbose_name="免除登记人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    waive_reason = models.TextField("免除理由", blank=True)
     history = HistoricalRecords()
 
     class Meta:
@@ -187,10 +195,88 @@ class LevelOneDuty(models.Model):
             models.CheckConstraint(
                 condition=Q(done_at__isnull=True) | Q(recorded_by__isnull=False), name="duty_done_recorded"
             ),
+            models.CheckConstraint(
+                condition=Q(waived_at__isnull=True) | (Q(waived_by__isnull=False) & ~Q(waive_reason="")),
+                name="duty_waiver_has_reason",
+            ),
         ]
 
     def __str__(self) -> str:
         return f"{self.incident.number} {self.get_kind_display()}"
+
+    @property
+    def is_open(self) -> bool:
+        """Still required: neither done, nor waived, nor released by lowering the level."""
+        return self.done_at is None and self.waived_at is None and self.cancelled_at is None
+
+
+class UpwardReport(models.Model):
+    """向上级网络舆情主管部门报告 (第九条): each report and each follow-up (续报), as it was made."""
+
+    Channel = UpwardChannel
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="upward_reports")
+    authority = models.CharField("上级网络舆情主管部门", max_length=200)
+    channel = models.CharField("报告方式", max_length=20, choices=Channel.choices)
+    reported_at = models.DateTimeField("报告时间")
+    reported_by = models.ForeignKey(
+        USER, verbose_name="报告人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    reported_by_text = models.CharField("报告人（其他）", max_length=200, blank=True)
+    content = models.TextField("报告内容")
+    recorded_by = models.ForeignKey(USER, verbose_name="登记人", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("登记时间")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "向上级报告"
+        verbose_name_plural = "向上级报告"
+        ordering = ["reported_at", "id"]
+        default_permissions = ("view",)
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(reported_by__isnull=False) | ~Q(reported_by_text=""),
+                name="upward_report_has_reporter",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.incident.number} 向{self.authority}报告 {timezone.localtime(self.reported_at):%Y-%m-%d %H:%M}"
+
+    @property
+    def reporter_name(self) -> str:
+        names = [self.reported_by.display_name if self.reported_by else "", self.reported_by_text]
+        return "、".join(n for n in names if n)
+
+
+class ContactLog(models.Model):
+    """联动应对 (第九条): a contact with mainstream media or a related department while the incident is handled."""
+
+    class Kind(models.TextChoices):
+        MEDIA = "media", "主流媒体"
+        DEPARTMENT = "department", "相关部门"
+        OTHER = "other", "其他"
+
+    Channel = UpwardChannel
+
+    incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="contacts")
+    counterpart = models.CharField("联系对象（姓名/单位）", max_length=200)
+    kind = models.CharField("对象类别", max_length=20, choices=Kind.choices)
+    channel = models.CharField("联系方式", max_length=20, choices=Channel.choices)
+    contacted_at = models.DateTimeField("联系时间")
+    content = models.TextField("联系内容")
+    recorded_by = models.ForeignKey(USER, verbose_name="登记人", on_delete=models.PROTECT, related_name="+")
+    recorded_at = models.DateTimeField("登记时间")
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "联动联系记录"
+        verbose_name_plural = "联动联系记录"
+        ordering = ["contacted_at", "id"]
+        default_permissions = ("view",)
+
+    def __str__(self) -> str:
+        return f"{self.incident.number} {self.counterpart} {timezone.localtime(self.contacted_at):%Y-%m-%d %H:%M}"
 
 
 class ReviewMeeting(models.Model):

@@ -192,6 +192,9 @@ class IncidentEvent(models.Model):
         FORM_RETURNED = "form_returned", "退回处置表"
         ARCHIVED = "archived", "归档"
         DEADLINE = "deadline", "时限"
+        DUTY_WAIVED = "duty_waived", "免除一级响应事项"
+        UPWARD_REPORTED = "upward_reported", "向上级报告"
+        CONTACT_RECORDED = "contact_recorded", "联动联系"
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="events")
     kind = models.CharField("事项", max_length=30, choices=Kind.choices)

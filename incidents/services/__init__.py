@@ -28,9 +28,11 @@ from .filing import (
     incident_archive,
     review_meeting_record,
 )
+from .level_one import contact_log_add, level_one_duty_waive, upward_report_add
 from .reporting import evidence_add, evidence_add_files, incident_report, source_add
 
 __all__ = [
+    "contact_log_add",
     "disposal_end",
     "disposal_form_file",
     "disposal_form_leader_opinion",
@@ -49,6 +51,7 @@ __all__ = [
     "incident_reassign",
     "incident_report",
     "level_one_duty_record",
+    "level_one_duty_waive",
     "progress_report_add",
     "review_meeting_record",
     "source_add",
@@ -57,4 +60,5 @@ __all__ = [
     "statement_reject",
     "statement_save_draft",
     "statement_submit",
+    "upward_report_add",
 ]

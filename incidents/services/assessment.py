@@ -76,19 +76,21 @@ def _open_level_one_duties(incident: Incident, *, actor: User) -> None:
         elif duty.done_at is None and duty.cancelled_at is not None:
             duty.required_since, duty.cancelled_at = now, None
         else:
-            continue  # done duties stay done; open ones stay open
+            continue  # done or waived duties stay so; open ones stay open
         stamp(duty, actor=actor, reason="启动一级响应")
         duty.save()
+        deadlines.start_duty(incident, kind, actor=actor)
 
 
 def _cancel_open_level_one_duties(incident: Incident, *, actor: User) -> None:
     # Duties already done stay done; the ones not yet done are no longer required after lowering.
     for duty in LevelOneDuty.objects.filter(
-        incident=incident, done_at__isnull=True, cancelled_at__isnull=True
+        incident=incident, done_at__isnull=True, waived_at__isnull=True, cancelled_at__isnull=True
     ):
         duty.cancelled_at = clock.now()
         stamp(duty, actor=actor, reason="降级，不再需要")
         duty.save()
+        deadlines.moot_duty(incident, duty.kind, actor=actor, reason="响应级别已降低，不再需要")
 
 
 @transaction.atomic
@@ -260,6 +262,18 @@ def incident_merge(
     return incident
 
 
+def mark_duty_done(
+    incident: Incident, duty: LevelOneDuty, *, actor: User, done_at, method: str, recipient: str, note: str
+) -> None:
+    """The duty done (a waiver or a release by lowering no longer stands) and its deadline met."""
+    duty.done_at, duty.method, duty.recipient, duty.note = done_at, method.strip(), recipient.strip(), note
+    duty.recorded_by, duty.recorded_at, duty.cancelled_at = actor, clock.now(), None
+    duty.waived_at, duty.waived_by, duty.waive_reason = None, None, ""
+    stamp(duty, actor=actor, reason=f"登记：{duty.get_kind_display()}")
+    duty.save()
+    deadlines.satisfy_duty(incident, duty.kind, actor=actor, reason=f"已登记：{duty.get_kind_display()}")
+
+
 @transaction.atomic
 def level_one_duty_record(
     *,
@@ -283,10 +297,9 @@ def level_one_duty_record(
         raise DomainError("完成时间不能晚于当前时间。")
     if kind == LevelOneDuty.Kind.REPORT_SUPERIOR and not (method.strip() and recipient.strip()):
         raise DomainError("向上级主管部门报告须登记报告方式和报告对象。")
-    duty.done_at, duty.method, duty.recipient, duty.note = done_at, method.strip(), recipient.strip(), note
-    duty.recorded_by, duty.recorded_at, duty.cancelled_at = actor, now, None
-    stamp(duty, actor=actor, reason=f"登记：{duty.get_kind_display()}")
-    duty.save()
+    mark_duty_done(
+        incident, duty, actor=actor, done_at=done_at, method=method, recipient=recipient, note=note
+    )
     record(
         incident,
         actor=actor,

@@ -7,7 +7,9 @@
 - round the clock (level 1): a progress report every LEVEL1_REPORT_INTERVAL_HOURS hours, night included;
 - statement review: 党政办 reviews a submitted reply statement within STATEMENT_REVIEW_HOURS;
 - leader opinion: the supervising leader writes 报分管领导处置意见 within LEADER_OPINION_HOURS after the disposal
-  ends (or the office records why it is waived).
+  ends (or the office records why it is waived);
+- level-1 duties (第九条、第十条): each is due rules.level_one_duty_hours(kind) after the level-1 decision; met when
+  recorded, moot when the office waives it or the level is lowered.
 
 An exchange closed while overdue is recorded as missed (with the number of reports missed), never as moot.
 """
@@ -22,7 +24,7 @@ from opinion_system import clock
 from opinion_system.stamps import stamp
 
 from .. import rules
-from ..models import Deadline, Incident, Status
+from ..models import Deadline, Incident, Status, duty_deadline_kind
 
 EXCHANGE_KINDS = (Deadline.Kind.DAILY_EXCHANGE, Deadline.Kind.ROUND_THE_CLOCK)
 
@@ -155,3 +157,22 @@ def satisfy_leader_opinion(incident: Incident, *, actor: User, reason: str) -> N
 def satisfy_statement_review(incident: Incident, *, actor: User) -> None:
     for deadline in open_deadlines(incident, [Deadline.Kind.STATEMENT_REVIEW]):
         _close(deadline, state=Deadline.State.MET, actor=actor, reason="党政办已审定")
+
+
+def start_duty(incident: Incident, duty_kind: str, *, actor: User | None) -> Deadline | None:
+    """The level-1 duty's clock, from now (the level-1 decision); none when one is already running."""
+    kind = duty_deadline_kind(duty_kind)
+    if open_deadlines(incident, [kind]):
+        return None
+    due = clock.now() + dt.timedelta(hours=rules.level_one_duty_hours(duty_kind))
+    return open_deadline(incident, kind, due, actor=actor)
+
+
+def satisfy_duty(incident: Incident, duty_kind: str, *, actor: User, reason: str) -> None:
+    for deadline in open_deadlines(incident, [duty_deadline_kind(duty_kind)]):
+        _close(deadline, state=Deadline.State.MET, actor=actor, reason=reason)
+
+
+def moot_duty(incident: Incident, duty_kind: str, *, actor: User | None, reason: str) -> None:
+    for deadline in open_deadlines(incident, [duty_deadline_kind(duty_kind)]):
+        _close(deadline, state=Deadline.State.MOOT, actor=actor, reason=reason)

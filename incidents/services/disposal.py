@@ -28,6 +28,7 @@ from .common import (
     role_members,
     subject,
 )
+from .level_one import open_duties, open_duties_refusal
 
 APPROVED_STATES = (ReplyStatement.Status.APPROVED, ReplyStatement.Status.PUBLISHED)
 
@@ -47,15 +48,19 @@ def progress_report_add(
     stamp(report, actor=actor, reason="报送互通信息")
     report.save()
     deadlines.satisfy_exchange(incident, actor=actor)
+    # 第十条 一级: the units exchange with the leadership group itself round the clock, not only its office.
+    audience = (
+        role_members(Role.OFFICE, Role.LEADERSHIP)
+        if incident.level == Level.ONE
+        else role_members(Role.OFFICE)
+    )
     record(
         incident,
         actor=actor,
         history="报送互通信息",
         kind=IncidentEvent.Kind.PROGRESS_REPORTED,
         message=content[:500],
-        tell=Tell(
-            role_members(Role.OFFICE), "progress_reported", subject(incident, "互通信息"), content[:500]
-        ),
+        tell=Tell(audience, "progress_reported", subject(incident, "互通信息"), content[:500]),
     )
     return report
 
@@ -217,6 +222,8 @@ def disposal_end(
         and not incident.statements.filter(status__in=APPROVED_STATES).exists()
     ):
         raise DomainError(f"{Level(incident.level).label}须有经党政办审定的回复通稿，才能结束处置。")
+    if incident.level == Level.ONE and (refusal := open_duties_refusal(open_duties(incident))):
+        raise DomainError(refusal)
     now = clock.now()
     incident.status, incident.disposal_ended_at = target, now
     # The deadlines read the new status and end time from the incident in hand, before it is saved.

@@ -150,7 +150,7 @@ def statement_rows(
 def detail_context(user, incident: Incident, bound: dict | None = None) -> dict:
     records = selectors.incident_records(incident=incident, viewer=user)
     statements, disposal_form, meetings = records["statements"], records["disposal_form"], records["meetings"]
-    situation = Situation(incident, disposal_form, statements, meetings)
+    situation = Situation(incident, disposal_form, statements, meetings, records["duties"])
     rows, reviewable, publishable = statement_rows(user, situation, bound or {})
     return {
         "incident": incident,
@@ -163,6 +163,7 @@ def detail_context(user, incident: Incident, bound: dict | None = None) -> dict:
         "now": timezone.now(),
         "Status": Status,
         "duty_kinds": LevelOneDuty.Kind,
+        "can_report_upward": access.may(user, workflow.Action.REPORT_UPWARD, incident),
     }
 
 

@@ -15,7 +15,7 @@ from incidents import engine, services
 from incidents.models import Deadline, IncidentEvent
 from notifications import delivery
 from notifications.models import Notice
-from tests.factories import assessed, ended
+from tests.factories import assessed, ended, exchange_deadlines
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -151,7 +151,7 @@ def test_a_report_just_before_midnight_meets_the_day_and_the_clock_moves_to_the_
         services.progress_report_add(incident=incident, actor=org.p.xsc_liaison, content="今日进展")
     sweep_at(at(2026, 5, 12, 0, 1))
     assert not Notice.objects.filter(kind="deadline_overdue", incident=incident).exists()
-    nxt = Deadline.objects.get(incident=incident, state="open")
+    nxt = exchange_deadlines(incident).get(state="open")
     assert nxt.due_at == at(2026, 5, 13, 0, 0) and nxt.next_notice_at == at(2026, 5, 12, 20, 0)
 
 
@@ -171,7 +171,7 @@ def test_raising_level_3_to_2_replans_at_once_and_the_sweep_follows(org):
     with time_machine.travel(at(2026, 5, 10, 9, 0), tick=False):
         incident = assessed(org, level=3)
         services.incident_change_level(incident=incident, actor=org.p.clerk, to_level=2, reason="扩散")
-    daily = Deadline.objects.get(incident=incident, state="open")
+    daily = exchange_deadlines(incident).get(state="open")
     assert daily.kind == Deadline.Kind.DAILY_EXCHANGE
     with time_machine.travel(at(2026, 5, 10, 12, 0), tick=False):
         services.incident_change_level(incident=incident, actor=org.p.clerk, to_level=1, reason="媒体介入")
@@ -179,7 +179,7 @@ def test_raising_level_3_to_2_replans_at_once_and_the_sweep_follows(org):
     assert daily.state == Deadline.State.MOOT
     sweep_at(at(2026, 5, 12, 0, 0))  # the moot daily deadline never sends its overdue notice
     assert not deadline_notices(daily)
-    rtc = Deadline.objects.get(incident=incident, state="open")
+    rtc = exchange_deadlines(incident).get(state="open")
     assert rtc.kind == Deadline.Kind.ROUND_THE_CLOCK and "overdue" in deadline_notices(rtc)
 
 

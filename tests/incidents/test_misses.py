@@ -9,7 +9,7 @@ import time_machine
 from incidents import services
 from incidents.models import Deadline
 from incidents.models.deadlines import exchange_misses
-from tests.factories import approved_statement, assessed
+from tests.factories import approved_statement, assessed, level_one_duties_done
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 DAILY, RTC = Deadline.Kind.DAILY_EXCHANGE, Deadline.Kind.ROUND_THE_CLOCK
@@ -59,6 +59,7 @@ def test_each_missed_interval_at_level_1_counts_once(org, settings):
     with time_machine.travel(at(2026, 5, 10, 9, 0), tick=False):
         incident = assessed(org, level=1, category="E")
         approved_statement(org, incident)
+        level_one_duties_done(org, incident)
     due = at(2026, 5, 10, 9, 0) + dt.timedelta(hours=hours)
     with time_machine.travel(due + dt.timedelta(hours=hours, minutes=30), tick=False):
         services.disposal_end(incident=incident, actor=org.p.xsc_liaison)

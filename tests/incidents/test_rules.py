@@ -20,7 +20,17 @@ from incidents.models import (
 )
 from notifications.models import Notice
 from opinion_system.errors import DomainError, NotAllowed, TransitionNotAllowed
-from tests.factories import approved_statement, archived, assessed, ended, filed, report, submitted
+from tests.factories import (
+    approved_statement,
+    archived,
+    assessed,
+    ended,
+    exchange_deadlines,
+    filed,
+    level_one_duties_done,
+    report,
+    submitted,
+)
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -81,7 +91,7 @@ def test_raising_records_escalation_with_history_and_starts_level_1_duties_at_on
         LevelOneDuty.Kind.values
     )
     assert notified(incident, Role.TOP_LEADERS, "level_one_alert") == {"top_leader"}
-    assert Deadline.objects.get(incident=incident, state="open").kind == Deadline.Kind.ROUND_THE_CLOCK
+    assert exchange_deadlines(incident).get(state="open").kind == Deadline.Kind.ROUND_THE_CLOCK
 
 
 def test_lowering_needs_a_reason(org):
@@ -131,7 +141,7 @@ def test_raising_3_to_2_starts_daily_exchange_and_alerts_office_and_admin_office
     incident = assessed(org, level=3)
     assert not Deadline.objects.filter(incident=incident).exists()
     services.incident_change_level(incident=incident, actor=org.p.clerk, to_level=2, reason="多个平台转发")
-    assert Deadline.objects.get(incident=incident, state="open").kind == Deadline.Kind.DAILY_EXCHANGE
+    assert exchange_deadlines(incident).get(state="open").kind == Deadline.Kind.DAILY_EXCHANGE
     assert notified(incident, Role.ADMIN_OFFICE, "level_alert") == {"dzb_approver"}
     assert "office_clerk" in notified(incident, Role.OFFICE, "level_alert")
 
@@ -256,6 +266,8 @@ def test_disposal_cannot_end_without_an_approved_statement(org, level):
     with pytest.raises(DomainError, match="审定的回复通稿"):
         services.disposal_end(incident=incident, actor=org.p.xsc_liaison)
     services.statement_approve(statement=statement, actor=org.p.approver)
+    if level == 1:
+        level_one_duties_done(org, incident)
     assert services.disposal_end(incident=incident, actor=org.p.xsc_liaison).status == Status.DISPOSAL_ENDED
 
 
@@ -269,7 +281,7 @@ def test_daily_exchange_asks_for_a_report_each_calendar_day_in_shanghai(org):
     # report is due before the end of the next calendar day in Shanghai, not in UTC.
     with time_machine.travel(at(2026, 5, 10, 23, 30), tick=False):
         incident = assessed(org, level=2)
-    deadline = Deadline.objects.get(incident=incident, state="open")
+    deadline = exchange_deadlines(incident).get(state="open")
     assert deadline.kind == Deadline.Kind.DAILY_EXCHANGE
     assert deadline.due_at == at(2026, 5, 12, 0, 0)
 
@@ -281,10 +293,10 @@ def test_a_report_before_midnight_covers_that_day_and_one_after_covers_the_next(
         services.progress_report_add(incident=incident, actor=org.p.xsc_liaison, content="已约谈当事学生")
     met = Deadline.objects.get(incident=incident, state="met")
     assert met.due_at == at(2026, 5, 12, 0, 0) and not met.met_late
-    assert Deadline.objects.get(incident=incident, state="open").due_at == at(2026, 5, 13, 0, 0)
+    assert exchange_deadlines(incident).get(state="open").due_at == at(2026, 5, 13, 0, 0)
     with time_machine.travel(at(2026, 5, 12, 0, 1), tick=False):
         services.progress_report_add(incident=incident, actor=org.p.xsc_liaison, content="已发布说明")
-    assert Deadline.objects.get(incident=incident, state="open").due_at == at(2026, 5, 14, 0, 0)
+    assert exchange_deadlines(incident).get(state="open").due_at == at(2026, 5, 14, 0, 0)
 
 
 def test_a_late_daily_report_meets_the_overdue_deadline_late(org):
@@ -293,7 +305,7 @@ def test_a_late_daily_report_meets_the_overdue_deadline_late(org):
     with time_machine.travel(at(2026, 5, 12, 8, 0), tick=False):
         services.progress_report_add(incident=incident, actor=org.p.xsc_liaison, content="补报")
     assert Deadline.objects.get(incident=incident, state="met").met_late
-    assert Deadline.objects.get(incident=incident, state="open").due_at == at(2026, 5, 14, 0, 0)
+    assert exchange_deadlines(incident).get(state="open").due_at == at(2026, 5, 14, 0, 0)
 
 
 def test_ending_the_disposal_stops_the_exchange_clock(org):
@@ -316,17 +328,17 @@ def test_level_1_alerts_top_leaders_and_admin_office_at_once(org):
 def test_level_1_reports_are_due_every_n_hours_round_the_clock(org):
     with time_machine.travel(at(2026, 5, 10, 22, 0), tick=False):
         incident = assessed(org, level=1, category="A")
-    assert Deadline.objects.get(incident=incident, state="open").due_at == at(2026, 5, 11, 1, 0)
+    assert exchange_deadlines(incident).get(state="open").due_at == at(2026, 5, 11, 1, 0)
     with time_machine.travel(at(2026, 5, 11, 0, 40), tick=False):
         services.progress_report_add(incident=incident, actor=org.p.xsc_liaison, content="凌晨进展")
-    deadline = Deadline.objects.get(incident=incident, state="open")
+    deadline = exchange_deadlines(incident).get(state="open")
     assert deadline.kind == Deadline.Kind.ROUND_THE_CLOCK and deadline.due_at == at(2026, 5, 11, 3, 40)
 
 
 def test_default_round_the_clock_interval_is_4_hours(org):
     with time_machine.travel(at(2026, 5, 10, 22, 0), tick=False):
         incident = assessed(org, level=1, category="A")
-    assert Deadline.objects.get(incident=incident, state="open").due_at == at(2026, 5, 11, 2, 0)
+    assert exchange_deadlines(incident).get(state="open").due_at == at(2026, 5, 11, 2, 0)
 
 
 # --- Filing and archiving: only the office; an archive is read-only -----------------------------------------
