@@ -11,6 +11,7 @@ from departments import access as department_access
 from evaluation import access as evaluation_access
 from incidents import access as incident_access
 from incidents import worklist
+from monitoring import access as monitoring_access
 from reports import access as archive_access
 
 
@@ -23,6 +24,8 @@ class Menu:
     overview: bool  # 领导驾驶舱
     evaluation: bool  # 第十五条 目标绩效考核 (its page links the ledger)
     security_log: bool
+    key_periods: bool  # 第八条 重点监测 (office and leaders)
+    nil_report: bool  # 零报告: a liaison, while a period asks for it
     admin: bool
 
 
@@ -39,6 +42,8 @@ def navigation(request) -> dict:
             overview=incident_access.can_see_overview(user),
             evaluation=evaluation_access.may_see_evaluation(user),
             security_log=audit_access.can_read_log(user),
+            key_periods=monitoring_access.may_read_calendar(user),
+            nil_report=monitoring_access.may_submit_nil_report(user),
             admin=department_access.may_administer(user),
         ),
         # 待办: the navigation shows how much waits for this person (incidents.worklist).

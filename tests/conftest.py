@@ -29,6 +29,15 @@ def _worklist_counts_live(monkeypatch):
     monkeypatch.setattr(worklist, "COUNTS_CACHE_SECONDS", 0)
 
 
+@pytest.fixture(autouse=True)
+def _key_periods_live(monkeypatch):
+    """The key monitoring periods are remembered per day in the cache, which outlives a rolled-back test: tests
+    read them live (the test of that cache turns it back on)."""
+    from monitoring import selectors
+
+    monkeypatch.setattr(selectors, "CACHE_SECONDS", 0)
+
+
 def pytest_configure(config):
     config.addinivalue_line(
         "markers",

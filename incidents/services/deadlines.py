@@ -17,6 +17,7 @@ import datetime as dt
 from django.conf import settings
 
 from departments.models import User
+from notifications import hooks
 from notifications.services import notice_cancel_unsent
 from opinion_system import clock
 from opinion_system.stamps import stamp
@@ -39,8 +40,14 @@ def next_exchange_due(kind: Deadline.Kind, since: dt.datetime) -> dt.datetime:
 
 
 def first_notice_at(kind: str, created_at: dt.datetime, due_at: dt.datetime) -> dt.datetime:
-    """The reminder's moment, or the due time when there is no room (or no setting) for a reminder."""
-    lead = dt.timedelta(minutes=settings.DEADLINE_REMINDER_MINUTES.get(kind, 0))
+    """The reminder's moment, or the due time when there is no room (or no setting) for a reminder.
+
+    第八条: a key monitoring period may ask for an earlier reminder of what falls due in it; the longer lead wins.
+    """
+    minutes = settings.DEADLINE_REMINDER_MINUTES.get(kind, 0)
+    if minutes:  # a kind without a reminder (its notice is the arrival itself) gets none in a period either
+        minutes = max(minutes, hooks.reminder_lead_minutes(due_at))
+    lead = dt.timedelta(minutes=minutes)
     remind_at = due_at - lead
     return remind_at if lead and remind_at > created_at else due_at
 
