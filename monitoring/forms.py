@@ -73,6 +73,7 @@ def people_choices() -> list[tuple[int, str]]:
 
 
 class NilReportForm(StyledForm):
+    department = forms.IntegerField(label="", widget=forms.HiddenInput)
     note = forms.CharField(
         label="补充说明（可选）", max_length=2000, required=False, widget=forms.Textarea(attrs={"rows": 2})
     )

@@ -15,6 +15,7 @@ from .models import DutyShift, KeyMonitoringPeriod, NilReport, span
 # The banner and the reminder lead read the periods on every page and every new deadline: remembered per day
 # until a service changes a period. Without Redis (a per-process cache) another process sees a change within this.
 CACHE_SECONDS = 300
+KEY_PREFIX = "monitoring:periods"
 
 
 @dataclass(frozen=True)
@@ -43,7 +44,7 @@ def local_date(moment: dt.datetime | None = None) -> dt.date:
 
 
 def _key(day: dt.date) -> str:
-    return f"monitoring:periods:{day:%Y%m%d}"
+    return f"{KEY_PREFIX}:{day:%Y%m%d}"
 
 
 def _load(day: dt.date) -> list[PeriodInfo]:

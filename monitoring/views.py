@@ -181,7 +181,10 @@ def nil_report(request):
     periods = [p for p in selectors.active_periods(today) if p.nil_report_required]
     form = NilReportForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        chosen = next((d for d in departments if str(d.pk) == request.POST.get("department")), departments[0])
+        chosen = next((d for d in departments if d.pk == form.cleaned_data["department"]), None)
+        if chosen is None:
+            messages.error(request, "只能报送您备案联络的部门的零报告。")
+            return redirect("monitoring:nil_report")
         try:
             report = services.nil_report_submit(
                 actor=request.user, department=chosen, note=form.cleaned_data["note"]
@@ -203,7 +206,16 @@ def nil_report(request):
         "form": form,
         "periods": periods,
         "today": today,
-        "rows": [(d, reports.get(d.pk)) for d in departments],
+        "rows": [
+            (
+                d,
+                reports.get(d.pk),
+                form
+                if form.is_bound
+                else NilReportForm(initial={"department": d.pk}, auto_id=f"nil{d.pk}-%s"),
+            )
+            for d in departments
+        ],
         "due_time": services.rules.due_time(),
         "nothing_found": services.rules.NOTHING_FOUND,
     }

@@ -30,12 +30,14 @@ def _worklist_counts_live(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
-def _key_periods_live(monkeypatch):
-    """The key monitoring periods are remembered per day in the cache, which outlives a rolled-back test: tests
-    read them live (the test of that cache turns it back on)."""
+def _key_periods_per_test(monkeypatch):
+    """The key monitoring periods are remembered per day in the cache, which outlives a rolled-back test: each
+    test remembers them under keys of its own (pages keep their cost: no query once remembered)."""
+    import uuid
+
     from monitoring import selectors
 
-    monkeypatch.setattr(selectors, "CACHE_SECONDS", 0)
+    monkeypatch.setattr(selectors, "KEY_PREFIX", f"monitoring:periods:{uuid.uuid4().hex[:8]}")
 
 
 def pytest_configure(config):

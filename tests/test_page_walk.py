@@ -24,6 +24,8 @@ from evaluation import access as evaluation_access
 from incidents import access, engine
 from incidents.management.commands.seed_demo import LOGINS
 from incidents.models import DisposalForm, Incident, Status
+from monitoring import access as monitoring_access
+from monitoring import selectors as monitoring_selectors
 from reports import access as archive_access
 
 SCHEDULER_STOPPED = "定时任务已停止"  # the office's red banner (templates/base.html)
@@ -80,6 +82,13 @@ RULES: dict[str, Callable[[User, ResolverMatch], Answer]] = {
     "reports:disposal_form_pdf": lambda user, match: allowed(may_see_incident(user, match), 404),
     "admin:index": admin_index,
     "audit:log": lambda user, match: allowed(audit_access.can_read_log(user), 403),
+    "monitoring:calendar": lambda user, match: allowed(monitoring_access.may_read_calendar(user), 403),
+    "monitoring:nil_report_status": lambda user, match: allowed(
+        monitoring_access.may_read_calendar(user), 403
+    ),
+    "monitoring:nil_report": lambda user, match: allowed(
+        bool(monitoring_selectors.liaison_departments(user)), 403
+    ),
 }
 
 
@@ -134,6 +143,9 @@ def fixed_pages() -> list[str]:
         "evaluation:index",
         "evaluation:ledger",
         "incidents:statement_queue",
+        "monitoring:calendar",
+        "monitoring:nil_report_status",
+        "monitoring:nil_report",
     ]
     pages = [reverse(name) for name in names]
     pages += [reverse(f"departments:{name}") for name in ["liaisons", "media_accounts"]]

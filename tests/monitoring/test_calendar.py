@@ -14,7 +14,7 @@ from .helpers import period
 
 # The calendar page of one year, signed in as the office (navigation, bell and banner included): the same
 # whatever the number of periods.
-CALENDAR_QUERIES = 10
+CALENDAR_QUERIES = 8
 
 NATIONAL_HOLIDAYS_2026 = {
     "元旦": (dt.date(2026, 1, 1), dt.date(2026, 1, 3)),

@@ -149,7 +149,7 @@ def test_the_menu_offers_nil_report_to_liaisons_during_a_period(client, org, nat
 
 
 # The office's status page: today's rows and 30 days of history, navigation included, whatever the rows.
-STATUS_QUERIES = 14
+STATUS_QUERIES = 11
 
 
 def test_the_office_sees_todays_status_in_a_constant_number_of_queries(client, org, national_day,
