@@ -52,3 +52,16 @@ def test_demo_shows_each_person_work_waiting_and_the_rules_of_issue_13(demo):
     # One form was filed on the office's waiver, and an archived case kept the day it missed.
     assert DisposalForm.objects.exclude(opinion_waived_at=None).exists()
     assert Deadline.objects.filter(state=Deadline.State.MISSED, misses__gte=1).exists()
+
+
+def test_demo_shows_a_key_monitoring_period_with_its_banner_roster_and_nil_reports(client, demo):
+    from monitoring.models import DutyShift, KeyMonitoringPeriod, NilReport
+
+    call_command("seed_demo_monitoring", verbosity=0)
+    call_command("seed_demo_monitoring", verbosity=0)  # a second run adds nothing
+    assert KeyMonitoringPeriod.objects.filter(kind="sensitive").count() == 1
+    assert KeyMonitoringPeriod.objects.filter(kind="holiday").count() == 7  # the demo's year is 2026
+    assert DutyShift.objects.count() == 7 and NilReport.objects.filter(submitted_at__isnull=False).exists()
+    page = client.post(reverse("login"), {"username": "xsc_liaison", "password": "demo12345"}, follow=True)
+    text = page.content.decode()
+    assert "重点监测时段：重要会议期间敏感时期" in text and 'href="/monitoring/nil-report/"' in text
