@@ -9,6 +9,7 @@ from django.db import transaction
 
 from departments.models import Department, User
 from incidents.models import Incident
+from incidents.services import deadlines
 from opinion_system import clock
 from opinion_system.errors import DomainError, StaleObject
 from opinion_system.stamps import stamp
@@ -32,8 +33,19 @@ def _check_dates(start: dt.date, end: dt.date) -> None:
         raise DomainError("结束日期不能早于开始日期。")
 
 
-def _changed() -> None:
-    transaction.on_commit(selectors.forget_periods)
+def _changed(*spans: tuple[dt.date, dt.date]) -> None:
+    """Once committed: the remembered periods are stale, and the deadlines due in the days touched take their
+    reminder moments again (a period's lead applies also to what was already open)."""
+    days = [day for span in spans for day in span]
+
+    def after() -> None:
+        selectors.forget_periods()
+        if days:
+            due_from = clock.start_of_local_day(rules.nil_report_due(min(days)))
+            due_to = clock.start_of_local_day(rules.nil_report_due(max(days)), days_later=1)
+            deadlines.replan_reminders(due_from=due_from, due_to=due_to)
+
+    transaction.on_commit(after)
 
 
 @transaction.atomic
@@ -47,7 +59,7 @@ def period_create(*, actor: User, **fields) -> KeyMonitoringPeriod:
     period.created_by, period.created_at = actor, clock.now()
     stamp(period, actor=actor, reason="登记重点监测时段")
     period.save()
-    _changed()
+    _changed((period.start_date, period.end_date))
     return period
 
 
@@ -56,6 +68,7 @@ def period_update(
     *, actor: User, period: KeyMonitoringPeriod, expected_version: int | None = None, **fields
 ) -> KeyMonitoringPeriod:
     locked = KeyMonitoringPeriod.objects.select_for_update().get(pk=period.pk)
+    before = (locked.start_date, locked.end_date)
     if expected_version is not None and locked.version != expected_version:
         raise StaleObject("该时段在您打开页面后已被他人修改，请刷新后再提交；您填写的内容仍保留在表单中。")
     for name in PERIOD_FIELDS:
@@ -70,7 +83,7 @@ def period_update(
     locked.version += 1
     stamp(locked, actor=actor, reason="修改重点监测时段")
     locked.save()
-    _changed()
+    _changed(before, (locked.start_date, locked.end_date))
     return locked
 
 
@@ -82,7 +95,7 @@ def period_delete(*, actor: User, period: KeyMonitoringPeriod) -> None:
         raise DomainError("该时段已有零报告记录（计入年度考核），不能删除；如时段有变，请修改其结束日期。")
     stamp(locked, actor=actor, reason="删除重点监测时段")
     locked.delete()
-    _changed()
+    _changed((locked.start_date, locked.end_date))
 
 
 def _festivals(year: int) -> list[tuple[str, dt.date, dt.date]]:
@@ -142,7 +155,7 @@ def holidays_seed(*, actor: User | None, year: int) -> list[KeyMonitoringPeriod]
         stamp(period, actor=actor, reason=f"导入 {year} 年法定节假日")
         period.save()
         created.append(period)
-    _changed()
+    _changed(*((p.start_date, p.end_date) for p in created))
     return created
 
 

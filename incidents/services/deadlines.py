@@ -15,6 +15,7 @@ An exchange closed while overdue is recorded as missed (with the number of repor
 import datetime as dt
 
 from django.conf import settings
+from django.db import transaction
 
 from departments.models import User
 from notifications import hooks
@@ -66,6 +67,25 @@ def open_deadline(
     stamp(deadline, actor=actor, reason=f"开始计时：{kind.label}")
     deadline.save()
     return deadline
+
+
+@transaction.atomic
+def replan_reminders(*, due_from: dt.datetime, due_to: dt.datetime) -> int:
+    """The reminder moments of open, not yet reminded deadlines due in [due_from, due_to) taken again (a key
+    monitoring period entered, changed or deleted: 第八条); returns how many moved. A moment already past is
+    due at the next sweep."""
+    moved = 0
+    rows = Deadline.objects.select_for_update().filter(
+        state=Deadline.State.OPEN, reminded_at__isnull=True, due_at__gte=due_from, due_at__lt=due_to
+    )
+    for deadline in rows:
+        wanted = first_notice_at(deadline.kind, deadline.created_at, deadline.due_at)
+        if wanted != deadline.next_notice_at:
+            deadline.next_notice_at = wanted
+            stamp(deadline, actor=None, reason="重点监测时段调整提醒时间")
+            deadline.save(update_fields=["next_notice_at"])
+            moved += 1
+    return moved
 
 
 def _close(deadline: Deadline, *, state: Deadline.State, actor: User | None, reason: str) -> None:
