@@ -14,7 +14,7 @@ from opinion_system import clock
 from opinion_system.errors import DomainError, StaleObject
 from opinion_system.stamps import stamp
 
-from . import rules, selectors
+from . import access, rules, selectors
 from .models import DutyShift, KeyMonitoringPeriod, NilReport
 
 PERIOD_FIELDS = (
@@ -51,6 +51,7 @@ def _changed(*spans: tuple[dt.date, dt.date]) -> None:
 @transaction.atomic
 def period_create(*, actor: User, **fields) -> KeyMonitoringPeriod:
     """The office enters a period (a sensitive time, a school event, a holiday the library does not know)."""
+    access.require_keeper(actor)
     _check_dates(fields["start_date"], fields["end_date"])
     period = KeyMonitoringPeriod(**{k: fields.get(k) for k in PERIOD_FIELDS if k in fields})
     period.name = (period.name or "").strip()
@@ -67,6 +68,7 @@ def period_create(*, actor: User, **fields) -> KeyMonitoringPeriod:
 def period_update(
     *, actor: User, period: KeyMonitoringPeriod, expected_version: int | None = None, **fields
 ) -> KeyMonitoringPeriod:
+    access.require_keeper(actor)
     locked = KeyMonitoringPeriod.objects.select_for_update().get(pk=period.pk)
     before = (locked.start_date, locked.end_date)
     if expected_version is not None and locked.version != expected_version:
@@ -89,6 +91,7 @@ def period_update(
 
 @transaction.atomic
 def period_delete(*, actor: User, period: KeyMonitoringPeriod) -> None:
+    access.require_keeper(actor)
     locked = KeyMonitoringPeriod.objects.select_for_update().get(pk=period.pk)
     # 第十五条: a 零报告 owed (and perhaps missed) in the period is part of the year's evaluation.
     if locked.nil_reports.exists():
@@ -123,6 +126,8 @@ def _festivals(year: int) -> list[tuple[str, dt.date, dt.date]]:
 def holidays_seed(*, actor: User | None, year: int) -> list[KeyMonitoringPeriod]:
     """国家法定节假日 of a year from chinese_calendar; idempotent: a festival already seeded (edited or not) is
     left as the office has it. A year the library does not know raises DomainError asking for manual entry."""
+    if actor is not None:  # None: the management command, run by whoever runs the server
+        access.require_keeper(actor)
     if not 2000 <= year <= 2099:
         raise DomainError("年度应为 2000 年至 2099 年之间的整数。")
     festivals = _festivals(year)
@@ -164,6 +169,7 @@ def duty_roster_save(
     *, actor: User, period: KeyMonitoringPeriod, rows: Iterable[tuple[dt.date, User | None, str]]
 ) -> int:
     """值班表: one row per day of the period; a day without a person has no shift. Returns the shifts kept."""
+    access.require_keeper(actor)
     period = KeyMonitoringPeriod.objects.select_for_update().get(pk=period.pk)
     existing = {s.date: s for s in DutyShift.objects.filter(period=period)}
     kept = 0

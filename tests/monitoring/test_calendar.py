@@ -129,3 +129,18 @@ def test_the_calendar_lists_a_year_in_a_constant_number_of_queries(client, org, 
     period(org, dt.date(2026, 11, 1), dt.date(2026, 11, 3), name="x")
     with django_assert_num_queries(CALENDAR_QUERIES):
         client.get(reverse("monitoring:calendar") + "?year=2026")
+
+
+def test_the_services_refuse_whoever_does_not_keep_the_calendar(org):
+    kept = period(org, dt.date(2026, 3, 3), dt.date(2026, 3, 5))
+    for who in (org.p.leader, org.p.xsc_liaison):
+        with pytest.raises(DomainError):
+            services.period_create(actor=who, name="x", kind="school",
+                                   start_date=dt.date(2026, 5, 1), end_date=dt.date(2026, 5, 1))  # fmt: skip
+        with pytest.raises(DomainError):
+            services.period_update(actor=who, period=kept, name="改名")
+        with pytest.raises(DomainError):
+            services.holidays_seed(actor=who, year=2026)
+        with pytest.raises(DomainError):
+            services.period_delete(actor=who, period=kept)
+    assert KeyMonitoringPeriod.objects.get().name == "全国两会"
