@@ -29,6 +29,7 @@ def figure_columns(weights: EvaluationWeights | None) -> list[Column]:
         Column("逾期总时长（小时）", 11, NUMBER),
         Column("最长逾期（小时）", 11, NUMBER),
         Column("被督办（次）", 10, INT),
+        Column("零报告缺报（次）", 11, INT),
     ]
     columns += [Column(label, 9, INT) for label in KIND_LABELS]
     if weights is not None:
@@ -47,6 +48,7 @@ def figure_values(figures: selectors.Figures, weights: EvaluationWeights | None)
         figures.overdue_hours,
         figures.overdue_max_hours,
         figures.escalations,
+        figures.nil_reports_missed,
         *figures.kinds(),
     ]
     if weights is not None:

@@ -150,6 +150,7 @@ class EvaluationWeights(models.Model):
     deadlines_overdue = weight_field("时限逾期（每项）")
     overdue_hours = weight_field("逾期时长（每小时）")
     escalations = weight_field("被督办（每次）")
+    nil_reports_missed = weight_field("零报告缺报（每次）", "重点监测时段内未按时报送零报告（含迟报）")
     commendations = weight_field("表彰（每项）")
     rewards = weight_field("奖励（每项）")
     criticisms = weight_field("批评教育（每项）")
@@ -179,6 +180,7 @@ WEIGHTED_FIGURES = (
     "deadlines_overdue",
     "overdue_hours",
     "escalations",
+    "nil_reports_missed",
     "commendations",
     "rewards",
     "criticisms",

@@ -37,6 +37,7 @@ from departments.models import Department, User
 from incidents.models import Deadline, Incident, Level, ReplyStatement, Status
 from incidents.models.deadlines import exchange_misses
 from incidents.rules import Category
+from monitoring.models import NilReport
 
 from .models import KIND_FIGURES, WEIGHTED_FIGURES, EvaluationWeights, LedgerAttachment, LedgerEntry
 
@@ -74,6 +75,9 @@ class Figures:
     overdue_total: dt.timedelta = dt.timedelta()
     overdue_max: dt.timedelta = dt.timedelta()
     escalations: int = 0
+    nil_reports_missed: int = (
+        0  # 第八条 零报告 not in by its due time (the department's; its liaison reports)
+    )
     ledger: dict = field(default_factory=dict)  # LedgerEntry.Kind → count
     score: Decimal | None = None
 
@@ -196,6 +200,7 @@ def yearly_evaluation(*, year: int, now: dt.datetime | None = None) -> Evaluatio
     _count_deadlines(by_pair, start, end, periods, now)
     _count_statements(by_pair, start, end, periods)
     ledger = _count_ledger(start, end)
+    _count_nil_reports_missed(by_pair, start, end, periods, now)
     weights = EvaluationWeights.objects.filter(year=year).first()
 
     department_rows = []
@@ -205,7 +210,7 @@ def yearly_evaluation(*, year: int, now: dt.datetime | None = None) -> Evaluatio
             if department_id == department.pk:
                 _add(figures, pair)
         figures.ledger = dict(ledger["department"].get(department.pk, {}))
-        if department.is_active or figures.incidents or figures.ledger:
+        if department.is_active or figures.incidents or figures.ledger or figures.nil_reports_missed:
             department_rows.append(Row(department.pk, department.name, figures))
 
     names = {d.pk: d.name for d in departments}
@@ -233,7 +238,7 @@ def yearly_evaluation(*, year: int, now: dt.datetime | None = None) -> Evaluatio
 
 def _add(total: Figures, part: Figures) -> None:
     for name in ("incidents", "first_reports_late", "exchanges_missed", "filings_late", "statements_returned",
-                 "deadlines_overdue", "overdue_total", "escalations"):  # fmt: skip
+                 "deadlines_overdue", "overdue_total", "escalations", "nil_reports_missed"):  # fmt: skip
         setattr(total, name, getattr(total, name) + getattr(part, name))
     total.overdue_max = max(total.overdue_max, part.overdue_max)
     for mine, theirs in ((total.by_level, part.by_level), (total.by_category, part.by_category)):
@@ -317,6 +322,32 @@ def _count_statements(by_pair, start, end, periods) -> None:
     )
     for row in rows:
         by_pair[row["incident__responsible_department_id"], row["head"]].statements_returned += row["n"]
+
+
+def _head_on(spans: list, moment: dt.datetime) -> int:
+    for since, until, head in spans:
+        if (since is None or since <= moment) and (until is None or moment < until):
+            return head or NO_HEAD
+    return NO_HEAD
+
+
+def _count_nil_reports_missed(by_pair, start, end, periods, now) -> None:
+    """零报告 of the year's days not in by their due time (one query): marked overdue by the sweep, submitted late,
+    or still missing past the due time before the sweep came by (第十五条: a miss is a miss). The department's,
+    and its head's at the due time."""
+    zone = timezone.get_default_timezone()
+    first, last = timezone.localtime(start, zone).date(), timezone.localtime(end, zone).date()
+    missed = (
+        Q(overdue_at__isnull=False)
+        | Q(submitted_at__gt=F("due_at"))
+        | Q(submitted_at__isnull=True, due_at__lte=now)
+    )
+    rows = NilReport.objects.filter(missed, day__gte=first, day__lt=last).values_list(
+        "department_id", "due_at"
+    )
+    for department_id, due_at in rows:
+        head = _head_on(periods.get(department_id, []), due_at)
+        by_pair[department_id, head].nil_reports_missed += 1
 
 
 def _count_ledger(start: dt.datetime, end: dt.datetime) -> dict:

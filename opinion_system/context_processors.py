@@ -13,6 +13,7 @@ from evaluation import access as evaluation_access
 from incidents import access as incident_access
 from incidents import worklist
 from meetings import access as meeting_access
+from monitoring import access as monitoring_access
 from reports import access as archive_access
 
 
@@ -27,6 +28,8 @@ class Menu:
     meetings: bool  # 第四条 联席会议: the office and the leadership group
     security_log: bool
     bulletins: bool  # 舆情通报: the office, the leadership, the recipient departments' people
+    key_periods: bool  # 第八条 重点监测 (office and leaders)
+    nil_report: bool  # 零报告: a liaison, while a period asks for it
     admin: bool
 
 
@@ -45,6 +48,8 @@ def navigation(request) -> dict:
             meetings=meeting_access.may_see_menu(user),
             security_log=audit_access.can_read_log(user),
             bulletins=bulletin_access.may_open_list(user),
+            key_periods=monitoring_access.may_read_calendar(user),
+            nil_report=monitoring_access.may_submit_nil_report(user),
             admin=department_access.may_administer(user),
         ),
         # 待办: the navigation shows how much waits for this person (incidents.worklist).

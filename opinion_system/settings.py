@@ -96,6 +96,7 @@ TEMPLATES = [
                 "notifications.context_processors.bell",
                 "incidents.context_processors.scheduler",
                 "opinion_system.context_processors.navigation",
+                "monitoring.context_processors.key_period",
             ],
         },
     },
@@ -269,6 +270,8 @@ CELERY_BEAT_SCHEDULE = {
     "sweep-deadlines": {"task": "incidents.tasks.sweep_deadlines", "schedule": 60.0},
     # 第四条: the risks a joint meeting screened, reminded, then overdue, then 督办 (meetings.engine).
     "sweep-risk-items": {"task": "meetings.tasks.sweep_risk_items", "schedule": 60.0},
+    # 第八条 零报告: the day's rows, the reminder before the due time, the miss at it.
+    "sweep-nil-reports": {"task": "monitoring.tasks.sweep_nil_reports", "schedule": 60.0},
     # Archive jobs (dossiers, exports) lost by a broker outage or a killed worker are queued again.
     "resume-archive-jobs": {"task": "reports.tasks.resume_jobs", "schedule": 60.0},
     # 等保2.0: the audit trail is checked for tampering every day, at night (Beijing time, CELERY_TIMEZONE).
@@ -311,6 +314,11 @@ DEFAULT_FROM_EMAIL = env.str("DEFAULT_FROM_EMAIL", default="舆情处置系统 <
 # 第十条: at level 1 the department exchanges information with the leadership group round the clock;
 # the regulation says "24 小时互通", the college asks for a progress report every N hours.
 LEVEL1_REPORT_INTERVAL_HOURS = env.int("LEVEL1_REPORT_INTERVAL_HOURS", default=4)
+
+# 第八条 零报告: during a key monitoring period every department's liaison reports each Beijing day by this time
+# (HH:MM), reminded this many minutes before.
+NIL_REPORT_DUE_TIME = env.str("NIL_REPORT_DUE_TIME", default="16:00")
+NIL_REPORT_REMINDER_MINUTES = env.int("NIL_REPORT_REMINDER_MINUTES", default=120)
 
 # The deadline engine (incidents.engine). Minutes before a deadline that its reminder goes out, per kind.
 DEADLINE_REMINDER_MINUTES = {

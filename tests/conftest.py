@@ -29,6 +29,17 @@ def _worklist_counts_live(monkeypatch):
     monkeypatch.setattr(worklist, "COUNTS_CACHE_SECONDS", 0)
 
 
+@pytest.fixture(autouse=True)
+def _key_periods_per_test(monkeypatch):
+    """The key monitoring periods are remembered per day in the cache, which outlives a rolled-back test: each
+    test remembers them under keys of its own (pages keep their cost: no query once remembered)."""
+    import uuid
+
+    from monitoring import selectors
+
+    monkeypatch.setattr(selectors, "KEY_PREFIX", f"monitoring:periods:{uuid.uuid4().hex[:8]}")
+
+
 def pytest_configure(config):
     config.addinivalue_line(
         "markers",

@@ -73,3 +73,16 @@ def test_demo_has_an_issued_bulletin_with_receipts_and_a_draft(demo):
     assert Bulletin.objects.filter(status=Bulletin.Status.DRAFT).count() == 1
     call_command("seed_demo_bulletins", verbosity=0)  # a second run adds nothing
     assert Bulletin.objects.count() == 2
+
+
+def test_demo_shows_a_key_monitoring_period_with_its_banner_roster_and_nil_reports(client, demo):
+    from monitoring.models import DutyShift, KeyMonitoringPeriod, NilReport
+
+    call_command("seed_demo_monitoring", verbosity=0)
+    call_command("seed_demo_monitoring", verbosity=0)  # a second run adds nothing
+    assert KeyMonitoringPeriod.objects.filter(kind="sensitive").count() == 1
+    assert KeyMonitoringPeriod.objects.filter(kind="holiday").count() == 7  # the demo's year is 2026
+    assert DutyShift.objects.count() == 7 and NilReport.objects.filter(submitted_at__isnull=False).exists()
+    page = client.post(reverse("login"), {"username": "xsc_liaison", "password": "demo12345"}, follow=True)
+    text = page.content.decode()
+    assert "重点监测时段：重要会议期间敏感时期" in text and 'href="/monitoring/nil-report/"' in text

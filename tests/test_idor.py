@@ -49,6 +49,8 @@ from incidents.models import FormToken, Incident, LevelOneDuty, ReplyStatement
 from incidents.workflow import Action
 from meetings import access as meeting_access
 from meetings import services as meeting_services
+from monitoring import access as monitoring_access
+from monitoring import services as monitoring_services
 from notifications.models import Notice
 from reports import access as archive_access
 from reports import services as report_services
@@ -207,6 +209,12 @@ def college(org, settings, tmp_path):
     world["meeting_open"] = meeting_services.meeting_convene(
         actor=p.clerk, title="联席会议（待召开）", held_at=timezone.now() - dt.timedelta(minutes=5), place="会议室",
         attendees=[p.rsc_head], agenda="研判", incidents=[world["rsc"]["in_disposal"]],
+    )  # fmt: skip
+    # 第八条: a key monitoring period covering today, with 零报告 and a duty roster.
+    today = timezone.localdate()
+    world["period"] = monitoring_services.period_create(
+        actor=p.clerk, name="敏感时期", kind="sensitive", start_date=today, end_date=today + dt.timedelta(days=2),
+        nil_report_required=True,
     )  # fmt: skip
     engine.sweep()  # the health endpoint answers 503 until a sweep has run
     world["org"] = org
@@ -578,6 +586,27 @@ def requests_for(w) -> list[Request]:
             ),
         ),
     )
+    # 第八条 重点监测 (monitoring.access): the office keeps, the leaders read, a liaison reports 零报告
+    period = w["period"]
+    reads = monitoring_access.may_read_calendar
+    keeps_calendar = monitoring_access.may_keep_calendar
+    period_body = {"name": "校庆", "kind": "school", "start_date": period.start_date.isoformat(),
+                   "end_date": period.end_date.isoformat(), "nil_report_required": "on", "version": period.version}  # fmt: skip
+    for name in ("monitoring:calendar", "monitoring:nil_report_status"):
+        add(name, expect=get_only(reads))
+    add("monitoring:period_create", body=lambda user: period_body, expect=keeps(keeps_calendar))
+    add("monitoring:seed", body=lambda user: {"year": 2026},
+        expect=method_only("POST", lambda u, m: rule(keeps_calendar(u), 403, ok(302))))  # fmt: skip
+    on_period = lambda allowed: lambda u, m: allowed(u, m) if reads(u) else refuse(404)  # noqa: E731
+    add("monitoring:period_detail", [period.pk], expect=method_only("GET", on_period(lambda u, m: ok())))
+    for name in ("monitoring:period_edit", "monitoring:roster"):
+        add(name, [period.pk], body=lambda user: period_body,
+            expect=logged_in(on_period(lambda u, m: rule(keeps_calendar(u), 403, ok() if m == "GET" else DONE))))  # fmt: skip
+    add("monitoring:period_delete", [period.pk],
+        expect=method_only("POST", on_period(lambda u, m: rule(keeps_calendar(u), 403, ok(302)))))  # fmt: skip
+    liaison_of = lambda u: Liaison.objects.filter(user=u, status=Liaison.Status.REGISTERED).exists()  # noqa: E731
+    add("monitoring:nil_report", body=lambda user: {"department": org.rsc.pk, "note": ""},
+        expect=logged_in(lambda u, m: rule(liaison_of(u), 403, ok() if m == "GET" else ok(302))))  # fmt: skip
     # audit
     for name in ("audit:log", "audit:export"):
         add(name, expect=method_only("GET", lambda u, m: rule(audit_access.can_read_log(u), 403)))
@@ -710,6 +739,7 @@ def fingerprint() -> dict:
         "evaluation",
         "bulletins",
         "meetings",
+        "monitoring",
     ):
         for model in apps.get_app_config(label).get_models():
             fields = [f.attname for f in model._meta.concrete_fields if f.attname != "last_login"]

@@ -28,6 +28,8 @@ from incidents.management.commands.seed_demo import LOGINS
 from incidents.models import DisposalForm, Incident, Status
 from meetings import access as meeting_access
 from meetings.models import JointMeeting
+from monitoring import access as monitoring_access
+from monitoring import selectors as monitoring_selectors
 from reports import access as archive_access
 
 SCHEDULER_STOPPED = "定时任务已停止"  # the office's red banner (templates/base.html)
@@ -94,6 +96,13 @@ RULES: dict[str, Callable[[User, ResolverMatch], Answer]] = {
     "meetings:detail": lambda user, match: allowed(
         meeting_access.meetings_visible_to(user).filter(pk=match.kwargs["pk"]).exists(), 404
     ),
+    "monitoring:calendar": lambda user, match: allowed(monitoring_access.may_read_calendar(user), 403),
+    "monitoring:nil_report_status": lambda user, match: allowed(
+        monitoring_access.may_read_calendar(user), 403
+    ),
+    "monitoring:nil_report": lambda user, match: allowed(
+        bool(monitoring_selectors.liaison_departments(user)), 403
+    ),
 }
 
 
@@ -152,6 +161,9 @@ def fixed_pages() -> list[str]:
         "incidents:statement_queue",
         "meetings:list",
         "meetings:risks",
+        "monitoring:calendar",
+        "monitoring:nil_report_status",
+        "monitoring:nil_report",
     ]
     pages = [reverse(name) for name in names]
     pages += [reverse(f"departments:{name}") for name in ["liaisons", "media_accounts"]]

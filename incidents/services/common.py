@@ -8,13 +8,14 @@ from django.db import transaction
 from departments.models import Department, User
 from departments.roles import Role
 from departments.selectors import department_people, users_with_role
+from notifications import hooks
 from notifications.selectors import endpoint_list_for
 from notifications.services import Message, build_rows, save_rows
 from opinion_system import clock
 from opinion_system.errors import DomainError, StaleObject
 from opinion_system.stamps import stamp
 
-from .. import access, workflow, worklist
+from .. import access, rules, workflow, worklist
 from ..models import Incident, IncidentEvent
 from ..workflow import Action
 
@@ -87,8 +88,15 @@ class Audience:
         return Audience(tuple(u for u in self.users if u.pk != user.pk), self.roles, self.departments)
 
 
+# 第八条: during a key monitoring period the person on duty also hears what the office hears at levels 2 and 1.
+DUTY_KINDS = frozenset({"level_alert", "progress_reported"})
+
+
 def notify(audience: Audience, *, kind: str, event: IncidentEvent, subject: str, text: str) -> None:
     """Queue the notices of this event: in-app and email per person, and the matching group robots."""
+    users = audience.users
+    if kind in DUTY_KINDS and event.incident.level in rules.ALERT_LEVELS:
+        users += tuple(hooks.duty_recipients(event.created_at))
     message = Message(
         kind=kind,
         subject=subject,
@@ -99,7 +107,7 @@ def notify(audience: Audience, *, kind: str, event: IncidentEvent, subject: str,
         link=event.incident.page_path,
     )
     endpoints = endpoint_list_for(department_ids=audience.departments, roles=audience.roles)
-    save_rows(build_rows(message, audience.users, endpoints))
+    save_rows(build_rows(message, users, endpoints))
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,10 @@ An exchange closed while overdue is recorded as missed (with the number of repor
 import datetime as dt
 
 from django.conf import settings
+from django.db import transaction
 
 from departments.models import User
+from notifications import hooks
 from notifications.services import notice_cancel_unsent
 from opinion_system import clock
 from opinion_system.stamps import stamp
@@ -41,8 +43,14 @@ def next_exchange_due(kind: Deadline.Kind, since: dt.datetime) -> dt.datetime:
 
 
 def first_notice_at(kind: str, created_at: dt.datetime, due_at: dt.datetime) -> dt.datetime:
-    """The reminder's moment, or the due time when there is no room (or no setting) for a reminder."""
-    lead = dt.timedelta(minutes=settings.DEADLINE_REMINDER_MINUTES.get(kind, 0))
+    """The reminder's moment, or the due time when there is no room (or no setting) for a reminder.
+
+    第八条: a key monitoring period may ask for an earlier reminder of what falls due in it; the longer lead wins.
+    """
+    minutes = settings.DEADLINE_REMINDER_MINUTES.get(kind, 0)
+    if minutes:  # a kind without a reminder (its notice is the arrival itself) gets none in a period either
+        minutes = max(minutes, hooks.reminder_lead_minutes(due_at))
+    lead = dt.timedelta(minutes=minutes)
     remind_at = due_at - lead
     return remind_at if lead and remind_at > created_at else due_at
 
@@ -61,6 +69,25 @@ def open_deadline(
     stamp(deadline, actor=actor, reason=f"开始计时：{kind.label}")
     deadline.save()
     return deadline
+
+
+@transaction.atomic
+def replan_reminders(*, due_from: dt.datetime, due_to: dt.datetime) -> int:
+    """The reminder moments of open, not yet reminded deadlines due in [due_from, due_to) taken again (a key
+    monitoring period entered, changed or deleted: 第八条); returns how many moved. A moment already past is
+    due at the next sweep."""
+    moved = 0
+    rows = Deadline.objects.select_for_update().filter(
+        state=Deadline.State.OPEN, reminded_at__isnull=True, due_at__gte=due_from, due_at__lt=due_to
+    )
+    for deadline in rows:
+        wanted = first_notice_at(deadline.kind, deadline.created_at, deadline.due_at)
+        if wanted != deadline.next_notice_at:
+            deadline.next_notice_at = wanted
+            stamp(deadline, actor=None, reason="重点监测时段调整提醒时间")
+            deadline.save(update_fields=["next_notice_at"])
+            moved += 1
+    return moved
 
 
 def _close(deadline: Deadline, *, state: Deadline.State, actor: User | None, reason: str) -> None:

@@ -232,7 +232,7 @@ def test_the_list_filters_by_year_kind_and_department(client, org):
 
 def weights_body(**more):
     values = {name: "0" for name in ("base", "first_reports_late", "exchanges_missed", "filings_late",
-              "statements_returned", "deadlines_overdue", "overdue_hours", "escalations", "commendations",
+              "statements_returned", "deadlines_overdue", "overdue_hours", "escalations", "nil_reports_missed", "commendations",
               "rewards", "criticisms", "accountabilities", "disciplines")}  # fmt: skip
     return {**values, **more}
 
