@@ -7,7 +7,8 @@ from departments.models import Department
 from opinion_system.forms import PlausibleDateTimeField, StyledForm
 
 from . import rules
-from .models import Category, Level, LevelOneDuty
+from .models import Category, DisposalTeamMember, Level, LevelOneDuty
+from .services.team import TeamRow
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -246,3 +247,95 @@ class SourceForm(VersionedForm):
 
     platform = forms.CharField(label="媒体名称/平台", max_length=100)
     url = forms.CharField(label="网址", max_length=2000, required=False)
+
+
+class ReviewWaiverForm(VersionedForm):
+    """免于复盘 (第十四条): the office records why no review meeting is held."""
+
+    reason = forms.CharField(
+        label="免于复盘的理由",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        help_text="如 个案已妥善处理、无普遍性问题；理由记入处置记录和工作档案",
+    )
+
+
+def team_user_choices() -> list[tuple[str, str]]:
+    """Active users as (id, "姓名（部门）") in one plain query, shared by every row of the team's formset."""
+    from departments.models import User
+
+    rows = User.objects.filter(is_active=True).order_by("department__sort_order", "full_name", "id")
+    people = rows.values_list("pk", "full_name", "username", "department__name")
+    return [("", "（校外人员：填写姓名）")] + [
+        (str(pk), f"{full_name or username}（{dept}）" if dept else (full_name or username))
+        for pk, full_name, username, dept in people
+    ]
+
+
+class TeamMemberForm(StyledForm):
+    """One member of the disposal team: a user of the system, or an outsider by name."""
+
+    control_size = "sm"
+    role = forms.ChoiceField(label="职责", choices=DisposalTeamMember.Role.choices, initial="member")
+    user = forms.ChoiceField(label="系统用户", required=False)
+    name = forms.CharField(label="姓名（校外人员）", max_length=50, required=False)
+    unit = forms.CharField(label="单位/部门", max_length=100, required=False)
+    phone = forms.CharField(label="联系电话", max_length=30, required=False)
+
+    def __init__(self, *args, user_choices=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].choices = user_choices
+
+    def clean(self):
+        data = super().clean()
+        if self.has_changed() and not data.get("DELETE") and not data.get("user") and not data.get("name"):
+            raise forms.ValidationError("请选择系统用户，或填写校外人员的姓名。")
+        return data
+
+
+TeamMemberFormSet = forms.formset_factory(
+    TeamMemberForm, extra=2, can_delete=True, max_num=30, validate_max=True
+)
+
+
+class TeamForm(VersionedForm):
+    """舆情处置小组: the members as a formset inside the action's form (one POST, one service call)."""
+
+    template_name = "forms/team_form.html"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        choices = team_user_choices()
+        self.formset = TeamMemberFormSet(
+            self.data if self.is_bound else None,
+            prefix="member",
+            initial=self.initial.get("members") or [],
+            auto_id=self.auto_id,
+            form_kwargs={"user_choices": choices},
+        )
+        self.formset.renderer = self.renderer
+
+    def clean(self):
+        data = super().clean()
+        if not self.formset.is_valid():
+            raise forms.ValidationError("处置小组成员填写有误，请按提示修改。")
+        from departments.models import User
+
+        wanted = [
+            f.cleaned_data
+            for f in self.formset.forms
+            if f.has_changed() and f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        ids = {int(d["user"]) for d in wanted if d.get("user")}
+        users = User.objects.in_bulk(ids) if ids else {}
+        data["rows"] = [
+            TeamRow(
+                role=d["role"],
+                user=users.get(int(d["user"])) if d.get("user") else None,
+                name=d.get("name", ""),
+                unit=d.get("unit", ""),
+                phone=d.get("phone", ""),
+            )
+            for d in wanted
+        ]
+        return data

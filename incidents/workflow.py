@@ -35,6 +35,8 @@ class Action(models.TextChoices):
     REQUEST_SIGNATURE = "request_signature", "请负责人签字"
     SIGN_FORM = "sign_form", "部门负责人签字"
     RECORD_REVIEW = "record_review", "记录复盘会"
+    WAIVE_REVIEW = "waive_review", "登记免于复盘"
+    EDIT_TEAM = "edit_team", "调整处置小组"
 
 
 TRANSITIONS: dict[Status, dict[Action, Status]] = {
@@ -48,12 +50,21 @@ TRANSITIONS: dict[Status, dict[Action, Status]] = {
     Status.MERGED: {},
 }
 
-_FORM_WORK = {Action.EDIT_FORM, Action.LEADER_OPINION, Action.SIGN_FORM, Action.REQUEST_SIGNATURE}
+# The team is the 处置表's row 「舆情处置小组人员名单」: it changes while the form may.
+_FORM_WORK = {
+    Action.EDIT_FORM,
+    Action.LEADER_OPINION,
+    Action.SIGN_FORM,
+    Action.REQUEST_SIGNATURE,
+    Action.EDIT_TEAM,
+}
 # The opinion is asked when the disposal ends and may come while the form waits for the office: filing needs it.
 _OPINION_WORK = {Action.LEADER_OPINION, Action.WAIVE_OPINION}
 _LATE_RECORDS = {Action.ADD_EVIDENCE, Action.PUBLISH_STATEMENT, Action.RECORD_DUTY}
-# 第十四条: the review meeting (复盘) follows the disposal and is recorded before the case is archived.
-_AFTER_DISPOSAL = {*_LATE_RECORDS, Action.RECORD_REVIEW}
+# 第十四条: the review meeting (复盘) follows the disposal and is recorded before the case is archived, or the
+# office records why none is held; one held later is still recorded, as an addendum to the archive.
+_REVIEW_WORK = {Action.RECORD_REVIEW, Action.WAIVE_REVIEW}
+_AFTER_DISPOSAL = {*_LATE_RECORDS, *_REVIEW_WORK}
 
 ACTIVITIES: dict[Status, set[Action]] = {
     Status.REPORTED: {Action.ADD_EVIDENCE, Action.ADD_SOURCE, Action.REASSIGN},
@@ -72,9 +83,10 @@ ACTIVITIES: dict[Status, set[Action]] = {
     Status.DISPOSAL_ENDED: {*_FORM_WORK, *_OPINION_WORK, *_AFTER_DISPOSAL},
     Status.FORM_SUBMITTED: {*_OPINION_WORK, *_AFTER_DISPOSAL},
     Status.RETURNED: {*_FORM_WORK, *_OPINION_WORK, *_AFTER_DISPOSAL},
-    Status.FILED: {Action.RECORD_DUTY, Action.ADD_EVIDENCE, Action.RECORD_REVIEW},
-    # 第十四条: the archive is the record; nothing changes once archived.
-    Status.ARCHIVED: set(),
+    Status.FILED: {Action.RECORD_DUTY, Action.ADD_EVIDENCE, *_REVIEW_WORK},
+    # 第十四条: the archive is the record; nothing changes once archived but a later review meeting, which is
+    # added to it (the dossier is drawn again, the earlier file kept with its hash).
+    Status.ARCHIVED: {Action.RECORD_REVIEW},
     Status.MERGED: set(),
 }
 

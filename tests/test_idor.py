@@ -107,6 +107,7 @@ def department_cases(org, key: str, titles: Callable[[str], str]) -> dict:
             services.disposal_form_leader_opinion(incident=incident, actor=supervising, opinion="同意")
             services.disposal_form_file(incident=incident, actor=p.clerk)
         if stage == "archived":
+            services.review_waive(incident=incident, actor=p.clerk, reason="个案，无需复盘")
             services.incident_archive(incident=incident, actor=p.clerk)
             report_services.dossier_build(dossier_id=Dossier.objects.get(incident=incident).pk)
         return Incident.objects.get(pk=incident.pk)

@@ -12,7 +12,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from incidents import services
-from tests.factories import approved_statement, assessed, filed, report, submitted
+from tests.factories import approved_statement, assessed, filed, report, reviewed, submitted
 
 ROLES = ("clerk", "xsc_liaison", "xsc_head", "xsc_leader", "approver", "leader", "sysadmin")
 
@@ -150,7 +150,7 @@ def make_cases(org, copies: int) -> dict:
             services.progress_report_add(incident=level2, actor=org.p.xsc_liaison, content=f"第{n + 1}次互通")
         approved_statement(org, level2)
         submitted(org)
-        cases["archived"] = services.incident_archive(incident=filed(org), actor=org.p.clerk)
+        cases["archived"] = services.incident_archive(incident=reviewed(org, filed(org)), actor=org.p.clerk)
     return cases
 
 

@@ -17,12 +17,14 @@ from .incident import (
     YearCounter,
     evidence_path,
 )
+from .review import DisposalTeamMember, ReviewWaiver, team_text
 from .tokens import FormToken
 
 __all__ = [
     "Category",
     "Deadline",
     "DisposalForm",
+    "DisposalTeamMember",
     "Evidence",
     "FormToken",
     "GradeEscalation",
@@ -34,8 +36,10 @@ __all__ = [
     "ProgressReport",
     "ReplyStatement",
     "ReviewMeeting",
+    "ReviewWaiver",
     "SchedulerHeartbeat",
     "Status",
     "YearCounter",
     "evidence_path",
+    "team_text",
 ]

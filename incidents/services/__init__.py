@@ -27,10 +27,14 @@ from .filing import (
     disposal_form_waive_opinion,
     incident_archive,
     review_meeting_record,
+    review_settled,
+    review_waive,
 )
 from .reporting import evidence_add, evidence_add_files, incident_report, source_add
+from .team import TeamRow, team_save
 
 __all__ = [
+    "TeamRow",
     "disposal_end",
     "disposal_form_file",
     "disposal_form_leader_opinion",
@@ -51,10 +55,13 @@ __all__ = [
     "level_one_duty_record",
     "progress_report_add",
     "review_meeting_record",
+    "review_settled",
+    "review_waive",
     "source_add",
     "statement_approve",
     "statement_publish",
     "statement_reject",
     "statement_save_draft",
     "statement_submit",
+    "team_save",
 ]

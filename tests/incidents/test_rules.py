@@ -20,7 +20,7 @@ from incidents.models import (
 )
 from notifications.models import Notice
 from opinion_system.errors import DomainError, NotAllowed, TransitionNotAllowed
-from tests.factories import approved_statement, archived, assessed, ended, filed, report, submitted
+from tests.factories import approved_statement, archived, assessed, ended, filed, report, reviewed, submitted
 
 SHANGHAI = ZoneInfo("Asia/Shanghai")
 
@@ -339,7 +339,7 @@ def test_only_the_office_files_returns_and_archives(org):
             services.disposal_form_file(incident=incident, actor=person)
         with pytest.raises(NotAllowed):
             services.disposal_form_return(incident=incident, actor=person, comment="不行")
-    incident = filed(org)
+    incident = reviewed(org, filed(org))
     for person in (org.p.xsc_head, org.p.xsc_liaison, org.p.leader, org.p.top_leader):
         with pytest.raises(NotAllowed):
             services.incident_archive(incident=incident, actor=person)
