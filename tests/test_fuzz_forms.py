@@ -235,6 +235,8 @@ ACTION_USE = {
     "source": ("xsc_liaison", "in_disposal"),
     "request_signature": ("xsc_liaison", "ended"),
     "waive_opinion": ("clerk", "submitted"),
+    "waive_review": ("clerk", "submitted"),
+    "team": ("xsc_liaison", "in_disposal"),
 }
 
 
@@ -261,6 +263,15 @@ def action_body(c, name: str) -> tuple[dict, dict]:
         "sign": {"form_version": ""},
         "request_signature": {"form_version": ""},
         "waive_opinion": {"reason": "分管院领导外出", "form_version": ""},
+        "waive_review": {"reason": "个案，无需复盘"},
+        "team": {
+            "member-TOTAL_FORMS": "1",
+            "member-INITIAL_FORMS": "0",
+            "member-0-role": "leader",
+            "member-0-name": "张三",
+            "member-0-unit": "学生处",
+            "member-0-phone": "",
+        },
         "submit_form": {},
         "file": {"comment": "备案"},
         "return_form": {"comment": "请补充处置情况"},

@@ -138,6 +138,7 @@ def pages(cases) -> dict[str, str]:
         "liaisons": reverse("departments:liaisons"),
         "media_accounts": reverse("departments:media_accounts"),
         "archive": reverse("reports:archive"),
+        "cases": reverse("reports:cases"),
     }
 
 
