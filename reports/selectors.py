@@ -306,13 +306,10 @@ def export_get(*, pk: int) -> ArchiveExport | None:
 
 
 def case_library(
-    *, departments: frozenset[int] | None, q: str = "", category: str = "", level: int | None = None
+    *, cases: QuerySet[Incident], q: str = "", category: str = "", level: int | None = None
 ) -> QuerySet[Incident]:
     """案例库: archived cases with their review conclusions, newest first; searched in the title and in what
     the review meetings concluded (分析与总结, 改进措施). Three queries a page: count, rows, meetings."""
-    cases = Incident.objects.filter(status=Status.ARCHIVED)
-    if departments is not None:
-        cases = cases.filter(responsible_department_id__in=departments)
     if category:
         cases = cases.filter(category=category)
     if level:

@@ -217,11 +217,11 @@ CASES_PER_PAGE = 20
 @require_safe
 def case_library(request):
     """案例库 (第十四条): archived cases with their review conclusions, for reference in similar cases."""
-    departments = access.case_library_departments(request.user)
+    visible = access.case_library_cases(request.user)
     form = CaseSearchForm(request.GET or None)
     wanted = form.cleaned_data if form.is_valid() else {}
     cases = selectors.case_library(
-        departments=departments,
+        cases=visible,
         q=wanted.get("q") or "",
         category=wanted.get("category") or "",
         level=wanted.get("level"),
@@ -229,5 +229,6 @@ def case_library(request):
     page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
     query = request.GET.copy()
     query.pop("page", None)
-    context = {"form": form, "page": page, "query": query.urlencode(), "own_only": departments is not None}
+    own_only = not incident_access.sees_all(request.user)
+    context = {"form": form, "page": page, "query": query.urlencode(), "own_only": own_only}
     return _private(render(request, "reports/cases.html", context))

@@ -28,7 +28,7 @@ class TeamRow:
     phone: str = ""
 
     def key(self) -> tuple:
-        return (self.role, self.user.pk if self.user else None, self.name, self.unit, self.phone)
+        return (self.role, self.user.pk if self.user else 0, self.name, self.unit, self.phone)
 
 
 def _clean(rows: list[TeamRow]) -> list[TeamRow]:

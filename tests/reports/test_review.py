@@ -187,8 +187,10 @@ def test_only_the_office_adds_a_review_meeting_after_archiving(org):
 def _case(org, title: str, *, level: int = 3, category: str = "C", summary: str = "", department=None):
     incident = filed(org, level=level, category=category)
     Incident.objects.filter(pk=incident.pk).update(title=title)
-    if department is not None:
-        Incident.objects.filter(pk=incident.pk).update(responsible_department=department)
+    if department is not None:  # another department's case, reported by its own liaison
+        Incident.objects.filter(pk=incident.pk).update(
+            responsible_department=department, reporting_department=department, reporter=org.p.rsc_liaison
+        )
     incident = Incident.objects.get(pk=incident.pk)
     if summary:
         incident_services.review_meeting_record(
@@ -263,7 +265,14 @@ def test_department_people_see_their_own_departments_cases(org, client, library)
     assert f'data-incident="{library["canteen"].pk}"' not in page
 
 
-@pytest.mark.parametrize("who", ["clerk", "leader", "top_leader", "xsc_leader"])
+def test_a_supervising_leader_sees_the_cases_of_the_departments_they_supervise(org, client, library):
+    client.force_login(org.p.xsc_leader)
+    page = listed(client)
+    assert f'data-incident="{library["canteen"].pk}"' in page
+    assert f'data-incident="{library["other"].pk}"' not in page  # 人事处's: not theirs, as everywhere else
+
+
+@pytest.mark.parametrize("who", ["clerk", "leader", "top_leader"])
 def test_the_office_and_the_leaders_see_every_case(org, client, library, who):
     client.force_login(getattr(org.p, who))
     page = listed(client)
