@@ -346,7 +346,13 @@ def _review_meeting_hints(s: Situation) -> list[Hint]:
 def _team_initial(s: Situation) -> dict:
     return {
         "members": [
-            {"role": m.role, "user": str(m.user_id or ""), "name": m.name, "unit": m.unit, "phone": m.phone}
+            {
+                "role": m.role,
+                "account": m.user.username if m.user else "",
+                "name": m.name,
+                "unit": m.unit,
+                "phone": m.phone,
+            }
             for m in s.team
         ]
     }

@@ -260,36 +260,26 @@ class ReviewWaiverForm(VersionedForm):
     )
 
 
-def team_user_choices() -> list[tuple[str, str]]:
-    """Active users as (id, "姓名（部门）") in one plain query, shared by every row of the team's formset."""
-    from departments.models import User
-
-    rows = User.objects.filter(is_active=True).order_by("department__sort_order", "full_name", "id")
-    people = rows.values_list("pk", "full_name", "username", "department__name")
-    return [("", "（校外人员：填写姓名）")] + [
-        (str(pk), f"{full_name or username}（{dept}）" if dept else (full_name or username))
-        for pk, full_name, username, dept in people
-    ]
-
-
 class TeamMemberForm(StyledForm):
     """One member of the disposal team: a user of the system, or an outsider by name."""
 
     control_size = "sm"
     role = forms.ChoiceField(label="职责", choices=DisposalTeamMember.Role.choices, initial="member")
-    user = forms.ChoiceField(label="系统用户", required=False)
+    # The account name, typed: a select of every user would list the whole college on every incident page.
+    account = forms.CharField(
+        label="系统账号（用户名）",
+        max_length=150,
+        required=False,
+        help_text="校内人员填写其登录用户名，入组后可查看并参与处置",
+    )
     name = forms.CharField(label="姓名（校外人员）", max_length=50, required=False)
     unit = forms.CharField(label="单位/部门", max_length=100, required=False)
     phone = forms.CharField(label="联系电话", max_length=30, required=False)
 
-    def __init__(self, *args, user_choices=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["user"].choices = user_choices
-
     def clean(self):
         data = super().clean()
-        if self.has_changed() and not data.get("DELETE") and not data.get("user") and not data.get("name"):
-            raise forms.ValidationError("请选择系统用户，或填写校外人员的姓名。")
+        if self.has_changed() and not data.get("DELETE") and not data.get("account") and not data.get("name"):
+            raise forms.ValidationError("请填写校内人员的系统账号，或校外人员的姓名。")
         return data
 
 
@@ -305,13 +295,11 @@ class TeamForm(VersionedForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        choices = team_user_choices()
         self.formset = TeamMemberFormSet(
             self.data if self.is_bound else None,
             prefix="member",
             initial=self.initial.get("members") or [],
             auto_id=self.auto_id,
-            form_kwargs={"user_choices": choices},
         )
         self.formset.renderer = self.renderer
 
@@ -321,17 +309,26 @@ class TeamForm(VersionedForm):
             raise forms.ValidationError("处置小组成员填写有误，请按提示修改。")
         from departments.models import User
 
-        wanted = [
-            f.cleaned_data
+        kept = [
+            f
             for f in self.formset.forms
             if f.has_changed() and f.cleaned_data and not f.cleaned_data.get("DELETE")
         ]
-        ids = {int(d["user"]) for d in wanted if d.get("user")}
-        users = User.objects.in_bulk(ids) if ids else {}
+        accounts = {
+            f.cleaned_data["account"].strip() for f in kept if f.cleaned_data.get("account", "").strip()
+        }
+        users = {u.username: u for u in User.objects.filter(username__in=accounts, is_active=True)}
+        for f in kept:
+            account = f.cleaned_data.get("account", "").strip()
+            if account and account not in users:
+                f.add_error("account", f"没有启用的系统账号“{account}”，校外人员请填写姓名。")
+        if any(f.errors for f in kept):
+            raise forms.ValidationError("处置小组成员填写有误，请按提示修改。")
+        wanted = [f.cleaned_data for f in kept]
         data["rows"] = [
             TeamRow(
                 role=d["role"],
-                user=users.get(int(d["user"])) if d.get("user") else None,
+                user=users.get(d["account"].strip()) if d.get("account", "").strip() else None,
                 name=d.get("name", ""),
                 unit=d.get("unit", ""),
                 phone=d.get("phone", ""),

@@ -668,6 +668,8 @@ def action_archive(matrix, role, user, model):
     if allowed:
         incident = with_opinion(matrix.org, submitted(matrix.org))
         incident_services.disposal_form_file(incident=incident, actor=matrix.org.p.clerk)
+        # 第十四条: archiving needs a 复盘会 or the office's waiver
+        incident_services.review_waive(incident=incident, actor=matrix.org.p.clerk, reason="个案，无需复盘")
 
     def check():
         saved = Incident.objects.get(pk=incident.pk)

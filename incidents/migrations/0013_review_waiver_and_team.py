@@ -2,14 +2,48 @@
 
 import django.db.models.deletion
 import simple_history.models
+from django.contrib.auth.management import create_permissions
 from django.conf import settings
 from django.db import migrations, models
+
+
+
+# Whoever sees the incident records in the admin (departments 0007) sees the waivers and the teams too.
+VIEWING_ROLES = ("office", "leadership", "top_leaders")
+CODENAMES = ("view_reviewwaiver", "view_disposalteammember")
+
+
+def _permissions(apps):
+    for app_config in apps.get_app_configs():
+        app_config.models_module = True
+        create_permissions(app_config, apps=apps, verbosity=0)
+        app_config.models_module = None
+    return list(
+        apps.get_model("auth", "Permission").objects.filter(
+            content_type__app_label="incidents", codename__in=CODENAMES
+        )
+    )
+
+
+def grant(apps, schema_editor):
+    permissions = _permissions(apps)
+    roles = apps.get_model("departments", "RoleGroup").objects.filter(code__in=VIEWING_ROLES)
+    for role in roles.select_related("group"):
+        role.group.permissions.add(*permissions)
+
+
+def revoke(apps, schema_editor):
+    permissions = _permissions(apps)
+    roles = apps.get_model("departments", "RoleGroup").objects.filter(code__in=VIEWING_ROLES)
+    for role in roles.select_related("group"):
+        role.group.permissions.remove(*permissions)
 
 
 class Migration(migrations.Migration):
 
     dependencies = [
         ('incidents', '0012_form_opinion_waiver_and_signature_request'),
+        ('departments', '0008_system_admin_no_liaisons'),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -101,4 +135,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(('reason', ''), _negated=True), name='review_waiver_has_reason')],
             },
         ),
+        migrations.RunPython(grant, revoke),
     ]

@@ -129,7 +129,7 @@ def test_the_team_is_edited_with_a_formset_on_the_page(org, client):
         "member-MIN_NUM_FORMS": "0",
         "member-MAX_NUM_FORMS": "30",
         "member-0-role": "leader",
-        "member-0-user": str(org.p.xsc_head.pk),
+        "member-0-account": "xsc_head",
         "member-0-phone": "0813-1234567",
         "member-1-role": "member",
         "member-1-name": "王老师",
@@ -139,6 +139,7 @@ def test_the_team_is_edited_with_a_formset_on_the_page(org, client):
     assert [m.display_name for m in incident.team_members.all()] == ["xsc_head", "王老师"]
     page = client.get(reverse("incidents:detail", args=[incident.pk])).content.decode()
     assert 'id="disposal-team"' in page and "王老师" in page and 'value="王老师"' in page
+    assert 'value="xsc_head"' in page  # the form starts from the team as recorded
     # Deleting a row removes the member; a row without user or name is refused with a Chinese message.
     data.update({"token": "team-2", "version": Incident.objects.get(pk=incident.pk).version})
     data.update({"member-INITIAL_FORMS": "2", "member-1-DELETE": "on"})
@@ -147,7 +148,14 @@ def test_the_team_is_edited_with_a_formset_on_the_page(org, client):
     bad = {**data, "token": "team-3", "version": Incident.objects.get(pk=incident.pk).version}
     bad.update({"member-1-DELETE": "", "member-1-name": "", "member-1-unit": "校外"})
     refused = client.post(reverse("incidents:action", args=[incident.pk, "team"]), bad)
-    assert refused.status_code == 400 and "请选择系统用户，或填写校外人员的姓名" in refused.content.decode()
+    assert (
+        refused.status_code == 400
+        and "请填写校内人员的系统账号，或校外人员的姓名" in refused.content.decode()
+    )
+    bad.update({"token": "team-4", "member-1-account": "no_such_user"})
+    refused = client.post(reverse("incidents:action", args=[incident.pk, "team"]), bad)
+    assert refused.status_code == 400 and "没有启用的系统账号“no_such_user”" in refused.content.decode()
+    assert [m.display_name for m in incident.team_members.all()] == ["xsc_head"]
 
 
 def test_the_list_pages_queries_stay_constant_for_a_team_member(org, client, django_assert_num_queries):
