@@ -324,7 +324,7 @@ def _archive_hints(s: Situation) -> list[Hint]:
     if not s.meetings and s.review_waiver is None:
         # 第十四条: archiving needs a review meeting, or the office's waiver with a reason.
         hints.append(Hint("尚不能归档：该舆情未记录复盘会，也未登记免于复盘（第十四条）。请先“记录复盘会”，"
-                          "或“登记免于复盘”并说明理由。", "text-danger", "no-review-meeting"))  # fmt: skip
+                          "或“登记免于复盘”并说明理由。", "text-warning-emphasis fw-bold", "no-review-meeting"))  # fmt: skip
     elif not s.meetings:
         hints.append(Hint(f"已登记免于复盘：{s.review_waiver.reason}", "text-muted", "review-waived"))
     hints.append(
