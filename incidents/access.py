@@ -6,6 +6,7 @@ Who sees what (第三条–第五条, 属地管理、分级负责):
 - a supervising leader sees the incidents of the departments they supervise;
 - 党政办 sees the incidents that have a reply statement sent to it for review;
 - whoever reported an incident sees that report;
+- a member of an incident's disposal team (舆情处置小组, a user) sees and acts on it as its department does;
 - anybody else gets 404, exactly as if the incident did not exist.
 Department rights are django-guardian object permissions on Department, granted by departments.services.
 """
@@ -18,7 +19,7 @@ from departments.access import ACT_PERM, VIEW_PERM, department_ids, roles_of
 from departments.roles import SEE_ALL_ROLES, Role
 from opinion_system.errors import NotAllowed
 
-from .models import Incident, ReplyStatement, Status
+from .models import DisposalTeamMember, Incident, ReplyStatement, Status
 from .workflow import Action
 
 OFFICE_ACTIONS = frozenset(
@@ -35,6 +36,7 @@ OFFICE_ACTIONS = frozenset(
         Action.WAIVE_OPINION,
         Action.WAIVE_DUTY,
         Action.REPORT_UPWARD,
+        Action.WAIVE_REVIEW,
     }
 )
 DEPARTMENT_ACTIONS = frozenset(
@@ -65,6 +67,7 @@ DENIED_MESSAGES = {
     Action.RECORD_CONTACT: "只有领导小组办公室或责任部门的负责人、联络员可以登记联动联系。",
     Action.ADD_EVIDENCE: "只有上报人、责任部门或领导小组办公室可以补充材料。",
     Action.ADD_SOURCE: "只有上报人、责任部门或领导小组办公室可以补充来源。",
+    Action.EDIT_TEAM: "只有领导小组办公室或责任部门的负责人、已备案联络员可以调整处置小组。",
 }
 
 
@@ -80,6 +83,7 @@ def incidents_visible_to(user) -> QuerySet[Incident]:
     if sees_all(user):
         return incidents
     condition = Q(responsible_department_id__in=department_ids(user, VIEW_PERM)) | Q(reporter=user)
+    condition |= Exists(DisposalTeamMember.objects.filter(incident=OuterRef("pk"), user=user))
     if Role.ADMIN_OFFICE in roles_of(user):
         reviewable = ReplyStatement.objects.filter(
             incident=OuterRef("pk"), status__in=REVIEWABLE_STATEMENT_STATES
@@ -98,7 +102,7 @@ def can_view(user, incident: Incident) -> bool:
         return False
     if sees_all(user) or incident.reporter_id == user.pk:
         return True
-    if incident.responsible_department_id in department_ids(user, VIEW_PERM):
+    if incident.responsible_department_id in department_ids(user, VIEW_PERM) or on_team(user, incident):
         return True
     if Role.ADMIN_OFFICE not in roles_of(user):
         return False
@@ -120,6 +124,28 @@ def acts_for_department(user, department_id: int) -> bool:
     return department_id in department_ids(user, ACT_PERM)
 
 
+def on_team(user, incident: Incident) -> bool:
+    """Whether the user is on the incident's disposal team; one query per request for all their teams."""
+    if not getattr(user, "is_authenticated", False) or not user.is_active:
+        return False
+    teams = user.__dict__.get("_team_incident_ids")
+    if teams is None:
+        teams = frozenset(DisposalTeamMember.objects.filter(user=user).values_list("incident_id", flat=True))
+        user.__dict__["_team_incident_ids"] = teams
+    return incident.pk in teams
+
+
+def forget_teams(user) -> None:
+    """Drop what this user object remembers about its teams (after the team changed)."""
+    if user is not None:
+        user.__dict__.pop("_team_incident_ids", None)
+
+
+def acts_for_incident(user, incident: Incident) -> bool:
+    """The responsible department's heads and liaisons, and the members of the incident's disposal team."""
+    return acts_for_department(user, incident.responsible_department_id) or on_team(user, incident)
+
+
 def may(user, action: Action, incident: Incident) -> bool:
     """Whether the user's role lets them take `action` on this incident (the state is workflow's business)."""
     if not can_view(user, incident):
@@ -128,7 +154,10 @@ def may(user, action: Action, incident: Incident) -> bool:
     if action in OFFICE_ACTIONS:
         return Role.OFFICE in roles
     if action in DEPARTMENT_ACTIONS:
-        return acts_for_department(user, incident.responsible_department_id)
+        return acts_for_incident(user, incident)
+    if action == Action.EDIT_TEAM:
+        # The team is chosen by the office or the department; its members do not choose each other.
+        return Role.OFFICE in roles or acts_for_department(user, incident.responsible_department_id)
     if action == Action.REVIEW_STATEMENT:
         return Role.ADMIN_OFFICE in roles
     if action == Action.LEADER_OPINION:
@@ -141,7 +170,7 @@ def may(user, action: Action, incident: Incident) -> bool:
     if action in (Action.ADD_EVIDENCE, Action.ADD_SOURCE):
         return (
             Role.OFFICE in roles
-            or acts_for_department(user, incident.responsible_department_id)
+            or acts_for_incident(user, incident)
             or (incident.reporter_id == user.pk and incident.status == Status.REPORTED)
         )
     return False

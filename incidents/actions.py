@@ -46,6 +46,8 @@ class Situation:
     statements: list[ReplyStatement] = field(default_factory=list)  # newest first
     meetings: list = field(default_factory=list)
     duties: list[LevelOneDuty] = field(default_factory=list)
+    team: list = field(default_factory=list)
+    review_waiver: object = None
 
 
 Perform = Callable[[HttpRequest, Incident, dict], str]
@@ -266,6 +268,20 @@ def _review_meeting(request, incident, d):
     return "复盘会记录已保存，将归入工作档案。"
 
 
+def _waive_review(request, incident, d):
+    services.review_waive(
+        incident=incident, actor=request.user, reason=d["reason"], expected_version=d["version"]
+    )
+    return "已登记免于复盘，可以归档。"
+
+
+def _team(request, incident, d):
+    members = services.team_save(
+        incident=incident, actor=request.user, rows=d["rows"], expected_version=d["version"]
+    )
+    return f"处置小组已保存（{len(members)} 人）。"
+
+
 def _evidence(request, incident, d):
     stored = services.evidence_add_files(incident=incident, actor=request.user, uploads=d["files"])
     return f"已上传 {len(stored)} 个文件。"
@@ -344,12 +360,41 @@ def _open_duty_hints(s: Situation) -> list[Hint]:
 
 def _archive_hints(s: Situation) -> list[Hint]:
     hints = []
-    if not s.meetings:
-        # 第十四条: the review meeting belongs in the archive, which is read-only once made.
-        hints.append(Hint("该舆情尚未记录复盘会（第十四条）；建议先在“记录复盘会”中登记，归档后档案只读。",
-                          "text-warning-emphasis", "no-review-meeting"))  # fmt: skip
-    hints.append(Hint("归档后系统自动生成工作档案（PDF）并登记其 SHA-256。"))
+    if not s.meetings and s.review_waiver is None:
+        # 第十四条: archiving needs a review meeting, or the office's waiver with a reason.
+        hints.append(Hint("尚不能归档：该舆情未记录复盘会，也未登记免于复盘（第十四条）。请先“记录复盘会”，"
+                          "或“登记免于复盘”并说明理由。", "text-warning-emphasis fw-bold", "no-review-meeting"))  # fmt: skip
+    elif not s.meetings:
+        hints.append(Hint(f"已登记免于复盘：{s.review_waiver.reason}", "text-muted", "review-waived"))
+    hints.append(
+        Hint(
+            "归档后系统自动生成工作档案（PDF）并登记其 SHA-256；之后召开的复盘会仍可补记，档案随之重新生成。"
+        )
+    )
     return hints
+
+
+def _review_meeting_hints(s: Situation) -> list[Hint]:
+    from .models import Status
+
+    if s.incident.status == Status.ARCHIVED:
+        return [Hint("该舆情已归档：补记的复盘会将归入档案，工作档案重新生成，原档案文件及其 SHA-256 保留。")]
+    return []
+
+
+def _team_initial(s: Situation) -> dict:
+    return {
+        "members": [
+            {
+                "role": m.role,
+                "account": m.user.username if m.user else "",
+                "name": m.name,
+                "unit": m.unit,
+                "phone": m.phone,
+            }
+            for m in s.team
+        ]
+    }
 
 
 SUBMIT_FOR_REVIEW = Button("保存并报送党政办审定", name="submit_for_review", value="1")
@@ -383,7 +428,11 @@ SPECS = (
     Spec("file", Action.FILE, forms.CommentForm, "审核备案", _file, hints=_file_hints),
     Spec("return_form", Action.RETURN_FORM, forms.CommentForm, "退回处置表", _return,
          buttons=(Button("退回（意见必填）", "btn-outline-danger"),)),
-    Spec("review_meeting", Action.RECORD_REVIEW, forms.ReviewMeetingForm, "记录复盘会", _review_meeting),
+    Spec("team", Action.EDIT_TEAM, forms.TeamForm, "处置小组人员名单", _team, initial=_team_initial),
+    Spec("review_meeting", Action.RECORD_REVIEW, forms.ReviewMeetingForm, "记录复盘会", _review_meeting,
+         hints=_review_meeting_hints),
+    Spec("waive_review", Action.WAIVE_REVIEW, forms.ReviewWaiverForm, "登记免于复盘", _waive_review,
+         offered=lambda incident: not incident.review_meetings.exists() and not hasattr(incident, "review_waiver")),
     Spec("archive", Action.ARCHIVE, forms.CommentForm, "归档", _archive,
          buttons=(Button("归档（之后只读）", "btn-dark"),), hints=_archive_hints),
     Spec("duty", Action.RECORD_DUTY, forms.DutyForm, "登记一级响应事项", _duty,

@@ -13,6 +13,7 @@ from . import access, services
 from .models import (
     Deadline,
     DisposalForm,
+    DisposalTeamMember,
     Evidence,
     GradeEscalation,
     Incident,
@@ -22,6 +23,7 @@ from .models import (
     ProgressReport,
     ReplyStatement,
     ReviewMeeting,
+    ReviewWaiver,
     SchedulerHeartbeat,
 )
 
@@ -196,6 +198,21 @@ class ReviewMeetingAdmin(VisibleIncidentMixin, ReadOnlyAdmin):
     list_display = ("incident", "held_at", "place", "recorded_by", "recorded_at")
     search_fields = ("incident__number", "summary", "attendees")
     list_select_related = ("incident", "recorded_by")
+
+
+@admin.register(ReviewWaiver)
+class ReviewWaiverAdmin(VisibleIncidentMixin, ReadOnlyAdmin):
+    list_display = ("incident", "waived_by", "waived_at", "reason")
+    search_fields = ("incident__number", "reason")
+    list_select_related = ("incident", "waived_by")
+
+
+@admin.register(DisposalTeamMember)
+class DisposalTeamMemberAdmin(VisibleIncidentMixin, ReadOnlyAdmin):
+    list_display = ("incident", "role", "user", "name", "unit", "phone")
+    list_filter = ("role",)
+    search_fields = ("incident__number", "name", "unit", "user__full_name")
+    list_select_related = ("incident", "user")
 
 
 @admin.register(Deadline)

@@ -7,7 +7,8 @@ from departments.models import Department
 from opinion_system.forms import PlausibleDateTimeField, StyledForm
 
 from . import rules
-from .models import Category, ContactLog, Level, LevelOneDuty, UpwardReport
+from .models import Category, ContactLog, DisposalTeamMember, Level, LevelOneDuty, UpwardReport
+from .services.team import TeamRow
 
 
 class DateTimeInput(forms.DateTimeInput):
@@ -286,3 +287,92 @@ class SourceForm(VersionedForm):
 
     platform = forms.CharField(label="媒体名称/平台", max_length=100)
     url = forms.CharField(label="网址", max_length=2000, required=False)
+
+
+class ReviewWaiverForm(VersionedForm):
+    """免于复盘 (第十四条): the office records why no review meeting is held."""
+
+    reason = forms.CharField(
+        label="免于复盘的理由",
+        widget=forms.Textarea(attrs={"rows": 2}),
+        max_length=1000,
+        help_text="如 个案已妥善处理、无普遍性问题；理由记入处置记录和工作档案",
+    )
+
+
+class TeamMemberForm(StyledForm):
+    """One member of the disposal team: a user of the system, or an outsider by name."""
+
+    control_size = "sm"
+    role = forms.ChoiceField(label="职责", choices=DisposalTeamMember.Role.choices, initial="member")
+    # The account name, typed: a select of every user would list the whole college on every incident page.
+    account = forms.CharField(
+        label="系统账号（用户名）",
+        max_length=150,
+        required=False,
+        help_text="校内人员填写其登录用户名，入组后可查看并参与处置",
+    )
+    name = forms.CharField(label="姓名（校外人员）", max_length=50, required=False)
+    unit = forms.CharField(label="单位/部门", max_length=100, required=False)
+    phone = forms.CharField(label="联系电话", max_length=30, required=False)
+
+    def clean(self):
+        data = super().clean()
+        if self.has_changed() and not data.get("DELETE") and not data.get("account") and not data.get("name"):
+            raise forms.ValidationError("请填写校内人员的系统账号，或校外人员的姓名。")
+        return data
+
+
+TeamMemberFormSet = forms.formset_factory(
+    TeamMemberForm, extra=2, can_delete=True, max_num=30, validate_max=True
+)
+
+
+class TeamForm(VersionedForm):
+    """舆情处置小组: the members as a formset inside the action's form (one POST, one service call)."""
+
+    template_name = "forms/team_form.html"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.formset = TeamMemberFormSet(
+            self.data if self.is_bound else None,
+            prefix="member",
+            initial=self.initial.get("members") or [],
+            auto_id=self.auto_id,
+        )
+        self.formset.renderer = self.renderer
+
+    def clean(self):
+        data = super().clean()
+        if not self.formset.is_valid():
+            raise forms.ValidationError("处置小组成员填写有误，请按提示修改。")
+        from departments.models import User
+
+        kept = [
+            f
+            for f in self.formset.forms
+            if f.has_changed() and f.cleaned_data and not f.cleaned_data.get("DELETE")
+        ]
+        accounts = {
+            f.cleaned_data["account"].strip() for f in kept if f.cleaned_data.get("account", "").strip()
+        }
+        users = {u.username: u for u in User.objects.filter(username__in=accounts, is_active=True)}
+        for f in kept:
+            account = f.cleaned_data.get("account", "").strip()
+            if account and account not in users:
+                f.add_error("account", f"没有启用的系统账号“{account}”，校外人员请填写姓名。")
+        if any(f.errors for f in kept):
+            raise forms.ValidationError("处置小组成员填写有误，请按提示修改。")
+        wanted = [f.cleaned_data for f in kept]
+        data["rows"] = [
+            TeamRow(
+                role=d["role"],
+                user=users.get(d["account"].strip()) if d.get("account", "").strip() else None,
+                name=d.get("name", ""),
+                unit=d.get("unit", ""),
+                phone=d.get("phone", ""),
+            )
+            for d in wanted
+        ]
+        return data

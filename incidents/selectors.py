@@ -23,6 +23,7 @@ from .models import (
     Incident,
     Level,
     ReplyStatement,
+    ReviewWaiver,
     SchedulerHeartbeat,
     Status,
     duty_deadline_kind,
@@ -311,6 +312,13 @@ def incident_records(*, incident: Incident, viewer) -> dict:
         # 复盘会 come after the disposal: a case still being handled costs no query for them.
         "meetings": list(incident.review_meetings.select_related("recorded_by"))
         if incident.status in AFTER_DISPOSAL
+        else [],
+        "review_waiver": ReviewWaiver.objects.filter(incident=incident).select_related("waived_by").first()
+        if incident.status in AFTER_DISPOSAL
+        else None,
+        # 舆情处置小组: named once the incident is assessed.
+        "team": list(incident.team_members.select_related("user", "user__department"))
+        if incident.status != Status.REPORTED
         else [],
         "sources": incident.sources.all(),
         "evidence": incident.evidence.select_related("uploaded_by"),

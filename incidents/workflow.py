@@ -38,6 +38,8 @@ class Action(models.TextChoices):
     WAIVE_DUTY = "waive_duty", "免除一级响应事项"
     REPORT_UPWARD = "report_upward", "登记向上级报告"
     RECORD_CONTACT = "record_contact", "登记联动联系"
+    WAIVE_REVIEW = "waive_review", "登记免于复盘"
+    EDIT_TEAM = "edit_team", "调整处置小组"
 
 
 TRANSITIONS: dict[Status, dict[Action, Status]] = {
@@ -51,15 +53,24 @@ TRANSITIONS: dict[Status, dict[Action, Status]] = {
     Status.MERGED: {},
 }
 
-_FORM_WORK = {Action.EDIT_FORM, Action.LEADER_OPINION, Action.SIGN_FORM, Action.REQUEST_SIGNATURE}
+# The team is the 处置表's row 「舆情处置小组人员名单」: it changes while the form may.
+_FORM_WORK = {
+    Action.EDIT_FORM,
+    Action.LEADER_OPINION,
+    Action.SIGN_FORM,
+    Action.REQUEST_SIGNATURE,
+    Action.EDIT_TEAM,
+}
 # The opinion is asked when the disposal ends and may come while the form waits for the office: filing needs it.
 _OPINION_WORK = {Action.LEADER_OPINION, Action.WAIVE_OPINION}
 # 第九条、第十条 一级: the duties, the reports upward (续报 too) and the contacts are recorded as they happen,
 # during the disposal and, when the record comes late, until the case is filed.
 _LEVEL_ONE_RECORDS = {Action.RECORD_DUTY, Action.WAIVE_DUTY, Action.REPORT_UPWARD, Action.RECORD_CONTACT}
 _LATE_RECORDS = {Action.ADD_EVIDENCE, Action.PUBLISH_STATEMENT, *_LEVEL_ONE_RECORDS}
-# 第十四条: the review meeting (复盘) follows the disposal and is recorded before the case is archived.
-_AFTER_DISPOSAL = {*_LATE_RECORDS, Action.RECORD_REVIEW}
+# 第十四条: the review meeting (复盘) follows the disposal and is recorded before the case is archived, or the
+# office records why none is held; one held later is still recorded, as an addendum to the archive.
+_REVIEW_WORK = {Action.RECORD_REVIEW, Action.WAIVE_REVIEW}
+_AFTER_DISPOSAL = {*_LATE_RECORDS, *_REVIEW_WORK}
 
 ACTIVITIES: dict[Status, set[Action]] = {
     Status.REPORTED: {Action.ADD_EVIDENCE, Action.ADD_SOURCE, Action.REASSIGN},
@@ -78,9 +89,10 @@ ACTIVITIES: dict[Status, set[Action]] = {
     Status.DISPOSAL_ENDED: {*_FORM_WORK, *_OPINION_WORK, *_AFTER_DISPOSAL},
     Status.FORM_SUBMITTED: {*_OPINION_WORK, *_AFTER_DISPOSAL},
     Status.RETURNED: {*_FORM_WORK, *_OPINION_WORK, *_AFTER_DISPOSAL},
-    Status.FILED: {*_LEVEL_ONE_RECORDS, Action.ADD_EVIDENCE, Action.RECORD_REVIEW},
-    # 第十四条: the archive is the record; nothing changes once archived.
-    Status.ARCHIVED: set(),
+    Status.FILED: {*_LEVEL_ONE_RECORDS, Action.ADD_EVIDENCE, *_REVIEW_WORK},
+    # 第十四条: the archive is the record; nothing changes once archived but a later review meeting, which is
+    # added to it (the dossier is drawn again, the earlier file kept with its hash).
+    Status.ARCHIVED: {Action.RECORD_REVIEW},
     Status.MERGED: set(),
 }
 

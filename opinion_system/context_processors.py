@@ -22,6 +22,7 @@ class Menu:
     office_queues: bool  # 待研判, 待审核备案
     registers: bool  # 联络员备案, 官方媒体账号
     archive: bool
+    case_library: bool  # 第十四条 案例库
     statement_queue: bool
     overview: bool  # 领导驾驶舱
     evaluation: bool  # 第十五条 目标绩效考核 (its page links the ledger)
@@ -42,6 +43,7 @@ def navigation(request) -> dict:
             office_queues=department_access.is_office(user),
             registers=department_access.may_keep_registers(user),
             archive=archive_access.can_manage_archive(user),
+            case_library=archive_access.can_see_case_library(user),
             statement_queue=incident_access.can_review_statements(user),
             overview=incident_access.can_see_overview(user),
             evaluation=evaluation_access.may_see_evaluation(user),

@@ -4,8 +4,9 @@ import datetime as dt
 
 from django import forms
 
+from incidents.models import Category, Level
 from opinion_system import clock
-from opinion_system.forms import PlausibleDateField, StyledForm
+from opinion_system.forms import PlausibleDateField, SearchInput, StyledForm
 
 from .services import MAX_EXPORT_DAYS
 
@@ -59,3 +60,19 @@ class UpwardBriefForm(StyledForm):
         help_text="每行一段；可自由修改",
     )
     format = forms.ChoiceField(label="下载格式", choices=FORMATS, initial="docx", widget=forms.RadioSelect)
+
+
+class CaseSearchForm(StyledForm):
+    """案例库's search bar: words in the title or the review's conclusions, category, level."""
+
+    control_size = "sm"
+    q = forms.CharField(
+        label="关键词",
+        required=False,
+        max_length=100,
+        widget=SearchInput(attrs={"placeholder": "标题或复盘结论"}),
+    )
+    category = forms.ChoiceField(label="舆情类别", required=False, choices=[("", "全部"), *Category.choices])
+    level = forms.TypedChoiceField(
+        label="响应级别", required=False, coerce=int, empty_value=None, choices=[("", "全部"), *Level.choices]
+    )

@@ -86,6 +86,39 @@ class Dossier(Job):
         return f"工作档案 {self.incident.number}"
 
 
+class DossierVersion(models.Model):
+    """An earlier file of a dossier, kept with its SHA-256 when the dossier is drawn again (第十四条: a review
+    meeting added after archiving; a regeneration). The archive never loses a file it once handed out."""
+
+    dossier = models.ForeignKey(
+        Dossier, verbose_name="工作档案", on_delete=models.PROTECT, related_name="versions"
+    )
+    generation = models.PositiveSmallIntegerField("生成次数")
+    file = models.FileField("文件", max_length=200)
+    size = models.PositiveBigIntegerField("大小（字节）", null=True, blank=True)
+    sha256 = models.CharField("SHA-256", max_length=64)
+    data_sha256 = models.CharField("内容摘要 SHA-256", max_length=64, blank=True)
+    pages = models.PositiveSmallIntegerField("页数", null=True, blank=True)
+    finished_at = models.DateTimeField("生成时间", null=True, blank=True)
+    superseded_at = models.DateTimeField("被替代时间")
+    verified_at = models.DateTimeField("最近核验时间", null=True, blank=True)
+    verified_ok = models.BooleanField("核验结果", null=True, blank=True)
+    verified_note = models.CharField("核验说明", max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = "工作档案历史版本"
+        verbose_name_plural = "工作档案历史版本"
+        ordering = ["dossier", "-generation", "-id"]
+        default_permissions = ("view",)
+        constraints = [
+            models.UniqueConstraint(fields=["dossier", "generation"], name="dossier_version_once"),
+            models.CheckConstraint(condition=~models.Q(sha256=""), name="dossier_version_has_sha256"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.dossier} 第 {self.generation} 版"
+
+
 class ArchiveExport(Job):
     """Every archived incident of a period (by archive date, Beijing calendar) as one ZIP of dossiers."""
 

@@ -7,7 +7,7 @@ import datetime as dt
 import hashlib
 import json
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Exists, OuterRef, Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from incidents.models import (
@@ -15,11 +15,13 @@ from incidents.models import (
     Incident,
     Level,
     ReplyStatement,
+    ReviewMeeting,
+    ReviewWaiver,
     Status,
 )
 from opinion_system import clock
 
-from .models import ArchiveExport, Dossier
+from .models import ArchiveExport, Dossier, DossierVersion
 from .pdf.disposal_form import FormData, form_data
 
 
@@ -60,13 +62,15 @@ class DossierData:
     meetings: tuple[tuple[tuple[str, str], ...], ...]
     # 第四条: the joint meetings' decisions and 处置方案 about this incident (meetings.JointDecision)
     joint_decisions: tuple[tuple[tuple[str, str], ...], ...] = ()
+    review_waiver: tuple[tuple[str, str], ...] = ()  # 第十四条: the office's reason for holding no 复盘会
 
     def payload(self) -> bytes:
         fields = dataclasses.asdict(self)
-        # Dossiers drawn before joint meetings existed hashed no such field: none decided, none hashed, so their
-        # recorded digest still matches the records.
-        if not fields["joint_decisions"]:
-            del fields["joint_decisions"]
+        # Dossiers drawn before joint meetings and review waivers existed hashed no such fields: none recorded,
+        # none hashed, so their recorded digest still matches the records.
+        for added in ("joint_decisions", "review_waiver"):
+            if not fields[added]:
+                del fields[added]
         return json.dumps(fields, ensure_ascii=False, sort_keys=True).encode()
 
     @property
@@ -238,7 +242,15 @@ def dossier_data(incident: Incident) -> DossierData:
             )
             for d in incident.joint_decisions.select_related("meeting").order_by("meeting__held_at", "id")
         ),
+        review_waiver=_waiver(incident),
     )
+
+
+def _waiver(incident: Incident) -> tuple[tuple[str, str], ...]:
+    waiver = ReviewWaiver.objects.filter(incident=incident).select_related("waived_by").first()
+    if waiver is None:
+        return ()
+    return (("登记", f"{_name(waiver.waived_by)}，{local(waiver.waived_at)}"), ("理由", waiver.reason))
 
 
 def day_bounds(start: dt.date, end: dt.date) -> tuple[dt.datetime, dt.datetime]:
@@ -259,6 +271,21 @@ def archived_between(start: dt.date, end: dt.date) -> QuerySet[Incident]:
 
 def dossier_of(incident: Incident) -> Dossier | None:
     return Dossier.objects.filter(incident=incident).select_related("requested_by").first()
+
+
+def dossier_versions(dossier: Dossier | None) -> list[DossierVersion]:
+    """The earlier files of a dossier, newest first (第十四条: an addendum keeps what was archived before)."""
+    if dossier is None:
+        return []
+    return list(dossier.versions.order_by("-generation", "-id"))
+
+
+def dossier_version_get(*, incident: Incident, pk) -> DossierVersion | None:
+    try:
+        pk = int(pk)
+    except (TypeError, ValueError):
+        return None
+    return DossierVersion.objects.filter(pk=pk, dossier__incident=incident).select_related("dossier").first()
 
 
 def recent_exports(limit: int = 20) -> list[ArchiveExport]:
@@ -293,3 +320,26 @@ def dossiers_needing_attention(limit: int = 50) -> list[Incident]:
 
 def export_get(*, pk: int) -> ArchiveExport | None:
     return ArchiveExport.objects.select_related("requested_by").filter(pk=pk).first()
+
+
+def case_library(
+    *, cases: QuerySet[Incident], q: str = "", category: str = "", level: int | None = None
+) -> QuerySet[Incident]:
+    """案例库: archived cases with their review conclusions, newest first; searched in the title and in what
+    the review meetings concluded (分析与总结, 改进措施). Three queries a page: count, rows, meetings."""
+    if category:
+        cases = cases.filter(category=category)
+    if level:
+        cases = cases.filter(level=level)
+    for word in q.split()[:5]:
+        concluded = ReviewMeeting.objects.filter(incident=OuterRef("pk")).filter(
+            Q(summary__icontains=word) | Q(improvements__icontains=word)
+        )
+        cases = cases.filter(Q(title__icontains=word) | Q(number__iexact=word) | Exists(concluded))
+    return (
+        cases.select_related("responsible_department", "review_waiver")
+        .prefetch_related(
+            Prefetch("review_meetings", queryset=ReviewMeeting.objects.order_by("held_at", "id"))
+        )
+        .order_by("-archived_at", "-id")
+    )

@@ -33,7 +33,7 @@ from opinion_system.errors import DomainError
 from opinion_system.stamps import stamp
 
 from . import access, selectors
-from .models import ArchiveExport, Dossier, Job, JobStatus
+from .models import ArchiveExport, Dossier, DossierVersion, Job, JobStatus
 from .pdf import PdfUnavailable
 from .pdf import dossier as dossier_pdf
 from .tasks import build_dossier as build_dossier_task
@@ -95,17 +95,24 @@ def _reset(job: Job, *, actor: User) -> None:
     job.attempts, job.claimed_until, job.queued_at, job.finished_at = 0, None, None, None
 
 
-def dossier_request(*, incident: Incident, actor: User, queue: bool = True) -> Dossier:
-    """Ask for the dossier of an archived incident (called by incidents.services.incident_archive)."""
+def dossier_request(
+    *, incident: Incident, actor: User, queue: bool = True, redraw: bool = False, reason: str = ""
+) -> Dossier:
+    """Ask for the dossier of an archived incident (called by incidents.services.incident_archive).
+
+    `redraw`: the case's records changed (an addendum): a job already on its way may have read them before
+    the change, so it starts over (the running worker loses its claim and its file is not kept).
+    """
     if incident.status != Status.ARCHIVED:
         raise DomainError("舆情归档后才能生成工作档案。")
     dossier = Dossier.objects.select_for_update().filter(incident=incident).first()
-    if dossier is not None and dossier.active:
+    if dossier is not None and dossier.active and not redraw:
         return dossier  # already on its way: a second click changes nothing
     if dossier is None:
         dossier = Dossier(incident=incident)
     _reset(dossier, actor=actor)
-    stamp(dossier, actor=actor, reason="申请生成工作档案")
+    dossier.step = f"排队等待生成（{reason}）" if reason else dossier.step
+    stamp(dossier, actor=actor, reason=reason or "申请生成工作档案")
     dossier.save()
     if queue:
         _queue_on_commit("dossier", dossier.pk)
@@ -216,6 +223,19 @@ def _dossier_finish(dossier_id: int, claim: dt.datetime, *, name: str, pdf: byte
         if dossier is None:  # taken over while we drew: the other worker's file is the one kept
             default_storage.delete(name)
             raise LostClaim
+        if dossier.file and dossier.sha256:
+            # 第十四条: the earlier file stays in the archive with its hash (an addendum does not erase it).
+            DossierVersion.objects.create(
+                dossier=dossier,
+                generation=dossier.generation,
+                file=dossier.file.name,
+                size=dossier.size,
+                sha256=dossier.sha256,
+                data_sha256=dossier.data_sha256,
+                pages=dossier.pages,
+                finished_at=dossier.finished_at,
+                superseded_at=clock.now(),
+            )
         dossier.file, dossier.size, dossier.sha256 = name, len(pdf), hashlib.sha256(pdf).hexdigest()
         dossier.pages, dossier.data_sha256 = pages, data_sha256
         dossier.status, dossier.progress, dossier.step = JobStatus.DONE, 100, "已完成"
@@ -249,10 +269,35 @@ def dossier_verify(*, incident: Incident, actor: User) -> Dossier:
     if dossier is None:
         raise DomainError("该舆情还没有工作档案。")
     ok, note = dossier_check(dossier)
-    dossier.verified_at, dossier.verified_ok, dossier.verified_note = clock.now(), ok, note
+    now = clock.now()
+    dossier.verified_at, dossier.verified_ok, dossier.verified_note = now, ok, note
     stamp(dossier, actor=actor, reason=f"核验工作档案：{'一致' if ok else '不一致'}")
     dossier.save(update_fields=["verified_at", "verified_ok", "verified_note"])
+    # The earlier files are checked too: each against the SHA-256 recorded when it was drawn.
+    for version in dossier.versions.all():
+        version.verified_ok, version.verified_note = dossier_version_check(version)
+        version.verified_at = now
+        version.save(update_fields=["verified_at", "verified_ok", "verified_note"])
     return dossier
+
+
+def dossier_version_check(version: DossierVersion) -> tuple[bool, str]:
+    """Is an earlier file of the dossier still the one recorded when it was drawn?"""
+    try:
+        actual = _file_sha256(version.file.name)
+    except FileNotFoundError:
+        return False, "该版本的档案文件缺失。"
+    if actual != version.sha256:
+        return False, "该版本档案文件的 SHA-256 与登记值不一致：文件在生成后被改动过。"
+    return True, "该版本档案文件与登记的 SHA-256 一致。"
+
+
+def dossier_version_file(version: DossierVersion) -> File:
+    """An earlier file of the dossier, refused (DomainError) when missing or changed."""
+    ok, note = dossier_version_check(version)
+    if not ok:
+        raise DomainError(note)
+    return ContentFile(version.file.storage.open(version.file.name, "rb").read())
 
 
 def dossier_file_for_download(dossier: Dossier) -> File:

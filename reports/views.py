@@ -3,6 +3,7 @@ reports.access (404 for an incident the user may not see, 403 for a page of anot
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from meetings import selectors as meeting_selectors
 from opinion_system.errors import DomainError, NotAllowed
 
 from . import access, pdf, selectors, services, upward
-from .forms import ExportForm, UpwardBriefForm
+from .forms import CaseSearchForm, ExportForm, UpwardBriefForm
 from .pdf import minutes as minutes_pdf
 
 
@@ -110,6 +111,7 @@ def _card(request, incident, *, error: str = "", status: int = 200) -> HttpRespo
     context = {
         "incident": incident,
         "dossier": dossier,
+        "versions": selectors.dossier_versions(dossier),
         "can_manage": access.can_manage_archive(request.user),
         "stalled": bool(dossier and services.job_is_stalled(dossier)),
         "error": error,
@@ -176,6 +178,28 @@ def dossier_download(request, pk: int):
     return _private(response)
 
 
+@login_required
+@require_safe
+def dossier_version_download(request, pk: int, version: int):
+    """An earlier file of the dossier (kept when it was drawn again), refused when it no longer matches."""
+    incident = incident_access.access_incident(request.user, pk)
+    kept = selectors.dossier_version_get(incident=incident, pk=version)
+    if kept is None:
+        raise Http404("该版本不存在")
+    try:
+        content = services.dossier_version_file(kept)
+    except DomainError as exc:
+        return HttpResponse(exc.message, status=409, content_type="text/plain; charset=utf-8")
+    response = FileResponse(
+        content,
+        content_type="application/pdf",
+        as_attachment=False,
+        filename=f"工作档案-{incident.number}-第{kept.generation}版.pdf",
+    )
+    response["X-Content-SHA256"] = kept.sha256
+    return _private(response)
+
+
 # --- the office's archive page and period exports ---------------------------------------------------------
 
 
@@ -235,3 +259,29 @@ def export_download(request, pk: int):
     response = FileResponse(handle, content_type="application/zip", as_attachment=True, filename=filename)
     response["X-Content-SHA256"] = export.sha256
     return _private(response)
+
+
+# --- 案例库 -------------------------------------------------------------------------------------------------
+
+CASES_PER_PAGE = 20
+
+
+@login_required
+@require_safe
+def case_library(request):
+    """案例库 (第十四条): archived cases with their review conclusions, for reference in similar cases."""
+    visible = access.case_library_cases(request.user)
+    form = CaseSearchForm(request.GET or None)
+    wanted = form.cleaned_data if form.is_valid() else {}
+    cases = selectors.case_library(
+        cases=visible,
+        q=wanted.get("q") or "",
+        category=wanted.get("category") or "",
+        level=wanted.get("level"),
+    )
+    page = Paginator(cases, CASES_PER_PAGE).get_page(request.GET.get("page"))
+    query = request.GET.copy()
+    query.pop("page", None)
+    own_only = not incident_access.sees_all(request.user)
+    context = {"form": form, "page": page, "query": query.urlencode(), "own_only": own_only}
+    return _private(render(request, "reports/cases.html", context))

@@ -169,8 +169,25 @@ def filed(org, **kw) -> Incident:
     return Incident.objects.get(pk=incident.pk)
 
 
-def archived(org, **kw) -> Incident:
-    incident = filed(org, **kw)
+def reviewed(org, incident: Incident, *, waive: bool = False) -> Incident:
+    """第十四条: the 复盘会 recorded by the office (or, with `waive`, its recorded waiver), as archiving needs."""
+    if waive:
+        services.review_waive(incident=incident, actor=org.p.clerk, reason="个案已妥善处理，无普遍性问题")
+    else:
+        services.review_meeting_record(
+            incident=incident,
+            actor=org.p.clerk,
+            held_at=timezone.now().replace(second=0, microsecond=0),
+            place="行政楼会议室",
+            attendees="党群工作部、学生处",
+            summary="回应及时，信息发布需更主动",
+            improvements="建立食堂价格公示制度",
+        )
+    return Incident.objects.get(pk=incident.pk)
+
+
+def archived(org, *, waive: bool = False, **kw) -> Incident:
+    incident = reviewed(org, filed(org, **kw), waive=waive)
     return services.incident_archive(incident=incident, actor=org.p.clerk)
 
 

@@ -164,7 +164,15 @@ def build_records(org) -> dict:
     report(org, title="新上报的舆情")
     level_one = assessed(org, level=1, category="A")
     submitted(org)
-    archived(org)
+    archived(org, waive=True)  # 第十四条: archived on the office's recorded waiver of the 复盘会
+    incident_services.team_save(  # 舆情处置小组: a user and an outsider by name
+        incident=live,
+        actor=org.p.xsc_liaison,
+        rows=[
+            incident_services.TeamRow("leader", user=org.p.xsc_head),
+            incident_services.TeamRow("member", name="王老师"),
+        ],
+    )
     report_services.export_request(
         actor=org.p.clerk, start=timezone.localdate() - dt.timedelta(days=30), end=timezone.localdate()
     )
@@ -660,6 +668,8 @@ def action_archive(matrix, role, user, model):
     if allowed:
         incident = with_opinion(matrix.org, submitted(matrix.org))
         incident_services.disposal_form_file(incident=incident, actor=matrix.org.p.clerk)
+        # 第十四条: archiving needs a 复盘会 or the office's waiver
+        incident_services.review_waive(incident=incident, actor=matrix.org.p.clerk, reason="个案，无需复盘")
 
     def check():
         saved = Incident.objects.get(pk=incident.pk)

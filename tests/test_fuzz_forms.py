@@ -244,6 +244,8 @@ ACTION_USE = {
     "waive_duty": ("clerk", "level_one"),
     "upward_report": ("clerk", "level_one"),
     "contact": ("xsc_liaison", "in_disposal"),
+    "waive_review": ("clerk", "submitted"),
+    "team": ("xsc_liaison", "in_disposal"),
 }
 
 
@@ -270,6 +272,15 @@ def action_body(c, name: str) -> tuple[dict, dict]:
         "sign": {"form_version": ""},
         "request_signature": {"form_version": ""},
         "waive_opinion": {"reason": "分管院领导外出", "form_version": ""},
+        "waive_review": {"reason": "个案，无需复盘"},
+        "team": {
+            "member-TOTAL_FORMS": "1",
+            "member-INITIAL_FORMS": "0",
+            "member-0-role": "leader",
+            "member-0-name": "张三",
+            "member-0-unit": "学生处",
+            "member-0-phone": "",
+        },
         "submit_form": {},
         "file": {"comment": "备案"},
         "return_form": {"comment": "请补充处置情况"},
@@ -478,6 +489,9 @@ def paths_by_url(c) -> dict[str, list[str]]:
         params = set(pattern.pattern.converters)
         if not params:
             paths[name] = [reverse(name)]
+        elif name == "reports:dossier_version_download":
+            # an earlier file of a dossier: none kept here, so every path asks for one that does not exist
+            paths[name] = [reverse(name, args=[i.pk, version]) for i in incidents for version in (1, huge)]
         elif name == "incidents:action":
             paths[name] = [
                 reverse(name, args=[c[key].pk, action])

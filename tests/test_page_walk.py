@@ -83,6 +83,7 @@ RULES: dict[str, Callable[[User, ResolverMatch], Answer]] = {
     "departments:liaisons": lambda user, match: allowed(may_keep_registers(user), 403),
     "departments:media_accounts": lambda user, match: allowed(may_keep_registers(user), 403),
     "reports:archive": lambda user, match: allowed(archive_access.can_manage_archive(user), 403),
+    "reports:cases": lambda user, match: allowed(archive_access.can_see_case_library(user), 403),
     "reports:disposal_form_pdf": lambda user, match: allowed(may_see_incident(user, match), 404),
     "admin:index": admin_index,
     "audit:log": lambda user, match: allowed(audit_access.can_read_log(user), 403),
@@ -167,7 +168,12 @@ def fixed_pages() -> list[str]:
     ]
     pages = [reverse(name) for name in names]
     pages += [reverse(f"departments:{name}") for name in ["liaisons", "media_accounts"]]
-    pages += [reverse("reports:archive"), reverse("admin:index"), reverse("audit:log")]
+    pages += [
+        reverse("reports:archive"),
+        reverse("reports:cases"),
+        reverse("admin:index"),
+        reverse("audit:log"),
+    ]
     for status in Status:
         incident = Incident.objects.filter(status=status).order_by("pk").first()
         assert incident is not None, f"the demo has no incident {status.label}"

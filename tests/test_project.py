@@ -13,7 +13,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from incidents.models import Incident, Status
-from tests.factories import filed, report
+from tests.factories import filed, report, reviewed
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -101,7 +101,7 @@ def test_admin_lists_incidents_for_the_office_and_not_for_others(client, org, of
 
 def test_admin_archive_action_goes_through_the_workflow(client, org, office_admin):
     reported = report(org)
-    done = filed(org)
+    done = reviewed(org, filed(org))
     client.force_login(office_admin)
     url = reverse("admin:incidents_incident_changelist")
     client.post(url, {"action": "archive", "_selected_action": [reported.pk, done.pk]})

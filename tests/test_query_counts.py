@@ -17,7 +17,15 @@ from django.utils import timezone
 from incidents import services
 from meetings import services as meeting_services
 from tests.bulletins.conftest import draft, issued
-from tests.factories import approved_statement, assessed, filed, level_one_duties_done, report, submitted
+from tests.factories import (
+    approved_statement,
+    assessed,
+    filed,
+    level_one_duties_done,
+    report,
+    reviewed,
+    submitted,
+)
 
 ROLES = ("clerk", "xsc_liaison", "xsc_head", "xsc_leader", "approver", "leader", "sysadmin")
 
@@ -42,6 +50,13 @@ EXPECTED = {
     ("bulletins", "xsc_head"): 6,
     ("bulletins", "xsc_leader"): 6,
     ("bulletins", "xsc_liaison"): 6,
+    ("cases", "approver"): 11,
+    ("cases", "clerk"): 10,
+    ("cases", "leader"): 8,
+    ("cases", "sysadmin"): 11,
+    ("cases", "xsc_head"): 8,
+    ("cases", "xsc_leader"): 8,
+    ("cases", "xsc_liaison"): 8,
     ("dashboard", "approver"): 11,
     ("dashboard", "clerk"): 13,
     ("dashboard", "leader"): 11,
@@ -186,6 +201,7 @@ def pages(cases) -> dict[str, str]:
         "bulletins": reverse("bulletins:list"),
         "meetings": reverse("meetings:list"),
         "risk_items": reverse("meetings:risks"),
+        "cases": reverse("reports:cases"),
     }
 
 
@@ -198,7 +214,7 @@ def make_cases(org, copies: int) -> dict:
             services.progress_report_add(incident=level2, actor=org.p.xsc_liaison, content=f"第{n + 1}次互通")
         approved_statement(org, level2)
         submitted(org)
-        cases["archived"] = services.incident_archive(incident=filed(org), actor=org.p.clerk)
+        cases["archived"] = services.incident_archive(incident=reviewed(org, filed(org)), actor=org.p.clerk)
         issued(org, incidents=[level2], recipients=[org.xsc])  # 舆情通报: one issued to 学生处, one draft
         draft(org)
         # 第四条: a joint meeting held about the level-2 case (its decision shows on the case's page), a risk item

@@ -41,7 +41,7 @@ from notifications.models import Notice
 from opinion_system import cache as resilient
 from reports.models import Dossier
 from tests.brokers import broker
-from tests.factories import filed
+from tests.factories import filed, reviewed
 
 CLOSED = "redis://127.0.0.1:1/0"  # port 1: nothing listens, the connection is refused at once
 
@@ -292,7 +292,7 @@ def test_archiving_with_the_broker_down_answers_at_once_and_the_dossier_waits(
 
     published = []
     monkeypatch.setattr(tasks.build_dossier, "delay", lambda *args: published.append(args))
-    incident = filed(org)
+    incident = reviewed(org, filed(org))
     clerk = sign_in(org.p.clerk)  # the session cache fails: Redis is known down from here on
     started = time.monotonic()
     with django_capture_on_commit_callbacks(execute=True):

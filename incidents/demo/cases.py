@@ -58,6 +58,7 @@ class Case:
     unsigned: bool = False  # the head has been asked to sign and the leader's opinion is awaited (待办 of both)
     waived: str = ""  # the office records why the leader's opinion is waived, instead of the opinion
     merge_into: str = ""
+    team: bool = False  # the department records its 舆情处置小组 (with an outsider) right after 研判
 
 
 S = Status
@@ -85,7 +86,7 @@ CASES = [
          sources=[("微博", "7735021946/NdK2sW8vB"), ("知乎", "6234501128")],
          summary="多名在外地电子厂顶岗实习的学生在微博发文，称每天工作12小时、实习补贴被以“管理费”名义扣除，话题阅读量超过5万。",
          fix="就业处会同二级学院赴实习单位核查，督促企业按协议补发实习补贴、规范工时，对不愿继续实习的学生另行安排岗位"),
-    Case("fire_rumour", 35, "hqbwc_liaison", "E", 1, "HQBWC", S.ARCHIVED, dur=50, duties=2,
+    Case("fire_rumour", 35, "hqbwc_liaison", "E", 1, "HQBWC", S.ARCHIVED, dur=50, duties=2, team=True,
          change=(8, 2, "经核实视频系学校组织的消防应急疏散演练，无人员伤亡和财产损失，网传“宿舍楼起火”不实，热度明显下降。"),
          title="网传“学生宿舍楼起火”视频在抖音、微博传播",
          sources=[("抖音", "7310042258871"), ("微博", "5531187420/Ne1xR4tTz")],

@@ -129,6 +129,8 @@ class History:
             "responsible_department": self.departments[c.dept],
         }
         at(assessed, services.incident_assess, "office", **assessment)
+        if c.team:
+            at(assessed + H / 4, self.team_save)
         if c.change:
             hours, to_level, reason = c.change
             changed = assessed + hours * H
@@ -192,7 +194,8 @@ class History:
                 held_at=submitted + 68 * H,
                 place="行政楼三楼会议室",
                 attendees="党群工作部、责任部门负责人及联络员、党政办",
-                summary=REVIEW_SUMMARY,
+                # 第十四条: the case's own lesson first, so the 案例库 tells the cases apart.
+                summary=f"{c.fix}。{REVIEW_SUMMARY}" if c.fix else REVIEW_SUMMARY,
                 improvements=REVIEW_IMPROVEMENTS,
             )
             at(submitted + 92 * H, services.incident_archive, "office", note=ARCHIVE_NOTE)
@@ -258,6 +261,18 @@ class History:
         services.incident_merge(
             incident=self.incident(c), into=into, actor=self.offices[c.key], reason=reason
         )
+
+    def team_save(self, c: Case) -> None:
+        """舆情处置小组: the head leads, the liaison and the office's clerk serve, plus an outsider by name."""
+        head, liaison, office = self.actor(c, "head"), self.actor(c, "liaison"), self.offices[c.key]
+        member = services.TeamRow
+        rows = [
+            member("leader", user=head, unit=self.incident(c).responsible_department.name),
+            member("member", user=liaison, unit="联络员"),
+            member("member", user=office, unit="党群工作部"),
+            member("member", name="王警官", unit="辖区派出所（校外）", phone="0813-0000000"),
+        ]
+        services.team_save(incident=self.incident(c), actor=liaison, rows=rows)
 
     def form_save(self, c: Case, addendum: str = "") -> None:
         incident, head, liaison = self.incident(c), self.actor(c, "head"), self.actor(c, "liaison")

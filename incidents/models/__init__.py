@@ -25,6 +25,7 @@ from .incident import (
     YearCounter,
     evidence_path,
 )
+from .review import DisposalTeamMember, ReviewWaiver, team_text
 from .tokens import FormToken
 
 __all__ = [
@@ -33,6 +34,7 @@ __all__ = [
     "ContactLog",
     "Deadline",
     "DisposalForm",
+    "DisposalTeamMember",
     "Evidence",
     "FormToken",
     "GradeEscalation",
@@ -44,10 +46,12 @@ __all__ = [
     "ProgressReport",
     "ReplyStatement",
     "ReviewMeeting",
+    "ReviewWaiver",
     "SchedulerHeartbeat",
     "Status",
     "UpwardReport",
     "YearCounter",
     "duty_deadline_kind",
     "evidence_path",
+    "team_text",
 ]

@@ -280,7 +280,8 @@ class ContactLog(models.Model):
 
 
 class ReviewMeeting(models.Model):
-    """复盘/分析会 (第十四条): held after an incident; its record belongs in the work archive."""
+    """复盘/分析会 (第十四条): required before archiving, or waived by the office with a reason (ReviewWaiver);
+    can be added after archiving (the dossier is drawn again, the earlier file kept)."""
 
     incident = models.ForeignKey(Incident, on_delete=models.PROTECT, related_name="review_meetings")
     held_at = models.DateTimeField("召开时间")

@@ -181,6 +181,8 @@ class IncidentEvent(models.Model):
         STATEMENT_PUBLISHED = "statement_published", "发布回复通稿"
         DUTY_RECORDED = "duty_recorded", "一级响应事项"
         REVIEW_MEETING = "review_meeting", "复盘会"
+        REVIEW_WAIVED = "review_waived", "免于复盘"
+        TEAM_CHANGED = "team_changed", "处置小组"
         DISPOSAL_ENDED = "disposal_ended", "处置结束"
         FORM_SAVED = "form_saved", "填写处置表"
         LEADER_OPINION = "leader_opinion", "分管领导处置意见"

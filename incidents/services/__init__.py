@@ -27,11 +27,15 @@ from .filing import (
     disposal_form_waive_opinion,
     incident_archive,
     review_meeting_record,
+    review_settled,
+    review_waive,
 )
 from .level_one import contact_log_add, level_one_duty_waive, upward_report_add
 from .reporting import evidence_add, evidence_add_files, incident_report, source_add
+from .team import TeamRow, team_save
 
 __all__ = [
+    "TeamRow",
     "contact_log_add",
     "disposal_end",
     "disposal_form_file",
@@ -54,11 +58,14 @@ __all__ = [
     "level_one_duty_waive",
     "progress_report_add",
     "review_meeting_record",
+    "review_settled",
+    "review_waive",
     "source_add",
     "statement_approve",
     "statement_publish",
     "statement_reject",
     "statement_save_draft",
     "statement_submit",
+    "team_save",
     "upward_report_add",
 ]

@@ -12,8 +12,8 @@ from opinion_system import clock
 from opinion_system.errors import DomainError, StaleObject
 from opinion_system.stamps import stamp
 
-from ..models import DisposalForm, Incident, IncidentEvent, ReviewMeeting
-from ..signals import incident_archived
+from ..models import DisposalForm, Incident, IncidentEvent, ReviewMeeting, ReviewWaiver, Status
+from ..signals import archive_amended, incident_archived
 from ..workflow import Action
 from . import deadlines
 from .common import (
@@ -38,6 +38,12 @@ def _form_for(incident: Incident, expected_version: int | None = None) -> Dispos
             "处置表在您打开后已被他人修改，请刷新查看最新内容后再保存；您填写的内容仍保留在表单中。"
         )
     return form
+
+
+def _require_team(incident: Incident, form: DisposalForm) -> None:
+    """The form's row 「舆情处置小组人员名单」: the recorded team, or what the department typed."""
+    if not form.team_members.strip() and not incident.team_members.exists():
+        raise DomainError("请填写舆情处置小组人员名单（或在“处置小组人员名单”中登记成员）。")
 
 
 def _save_form(form: DisposalForm, *, actor: User, reason: str) -> None:
@@ -126,7 +132,7 @@ def disposal_form_request_signature(
     """请负责人签字: the department asks its head to sign the form as it stands (报送 waits for his signature)."""
     incident, _ = lock_incident(incident, actor=actor, action=Action.REQUEST_SIGNATURE)
     form = _form_for(incident, expected_version)
-    require_text(form.team_members, "舆情处置小组人员名单")
+    _require_team(incident, form)
     require_text(form.disposal_situation, "舆情处置情况")
     if form.head_signed_by_id:
         raise DomainError("部门负责人已在处置表上签字，无需再请签字。")
@@ -158,7 +164,7 @@ def disposal_form_sign(
     """舆情关联部门负责人签字: the head of the responsible department signs the form as it stands."""
     incident, _ = lock_incident(incident, actor=actor, action=Action.SIGN_FORM)
     form = _form_for(incident, expected_version)
-    require_text(form.team_members, "舆情处置小组人员名单")
+    _require_team(incident, form)
     require_text(form.disposal_situation, "舆情处置情况")
     form.head_signed_by, form.head_signed_at = actor, clock.now()
     _save_form(form, actor=actor, reason="部门负责人签字")
@@ -178,7 +184,7 @@ def disposal_form_submit(
         incident, actor=actor, action=Action.SUBMIT_FORM, expected_version=expected_version
     )
     form = _form_for(incident)
-    require_text(form.team_members, "舆情处置小组人员名单")
+    _require_team(incident, form)
     require_text(form.disposal_situation, "舆情处置情况")
     if not form.head_signed_by_id:
         raise DomainError("处置表须经部门负责人签字后才能报送。")
@@ -293,6 +299,9 @@ def disposal_form_return(
     return form
 
 
+REVIEW_MISSING = "归档前须召开复盘会（分析会）并在“记录复盘会”中登记，或由领导小组办公室“登记免于复盘”并说明理由（第十四条）。"
+
+
 @transaction.atomic
 def review_meeting_record(
     *,
@@ -304,7 +313,10 @@ def review_meeting_record(
     place: str = "",
     improvements: str = "",
 ) -> ReviewMeeting:
-    """第十四条 复盘/分析会: the office records the meeting held after the incident, for the work archive."""
+    """第十四条 复盘/分析会: the office records the meeting held after the incident, for the work archive.
+
+    A meeting held after archiving is added to the archive: the dossier is drawn again, the earlier file kept.
+    """
     incident, _ = lock_incident(incident, actor=actor, action=Action.RECORD_REVIEW)
     now = clock.now()
     # The form gives minutes: compare at that precision (a meeting in the minute of the report is fine).
@@ -312,6 +324,7 @@ def review_meeting_record(
         raise DomainError("召开时间不能晚于当前时间。")
     if held_at < incident.reported_at.replace(second=0, microsecond=0):
         raise DomainError("复盘会不能早于舆情上报时间。")
+    addendum = incident.status == Status.ARCHIVED
     meeting = ReviewMeeting(
         incident=incident,
         held_at=held_at,
@@ -322,16 +335,54 @@ def review_meeting_record(
         recorded_by=actor,
         recorded_at=now,
     )
-    stamp(meeting, actor=actor, reason="记录复盘会")
+    stamp(meeting, actor=actor, reason="归档后补记复盘会" if addendum else "记录复盘会")
     meeting.save()
+    when = f"{timezone.localtime(held_at):%Y-%m-%d %H:%M} {meeting.place}".strip()
     record(
         incident,
         actor=actor,
-        history="记录复盘会",
+        history="归档后补记复盘会" if addendum else "记录复盘会",
         kind=IncidentEvent.Kind.REVIEW_MEETING,
-        message=f"复盘会：{timezone.localtime(held_at):%Y-%m-%d %H:%M} {meeting.place}".strip(),
+        message=f"归档后补记复盘会：{when}，工作档案将重新生成（原档案保留）"
+        if addendum
+        else f"复盘会：{when}",
     )
+    if addendum:
+        # The work archive (reports) draws the dossier again in this transaction's wake, keeping the old file.
+        archive_amended.send(sender=Incident, incident=incident, actor=actor, reason="归档后补记复盘会")
     return meeting
+
+
+@transaction.atomic
+def review_waive(
+    *, incident: Incident, actor: User, reason: str, expected_version: int | None = None
+) -> ReviewWaiver:
+    """第十四条: the office records why no review meeting is held, so the case may be archived without one."""
+    incident, _ = lock_incident(
+        incident, actor=actor, action=Action.WAIVE_REVIEW, expected_version=expected_version
+    )
+    reason = require_text(reason, "免于复盘的理由")
+    if incident.review_meetings.exists():
+        raise DomainError("该舆情已记录复盘会，无需登记免于复盘。")
+    if ReviewWaiver.objects.filter(incident=incident).exists():
+        raise DomainError("该舆情已登记免于复盘。")
+    waiver = ReviewWaiver(incident=incident, reason=reason, waived_by=actor, waived_at=clock.now())
+    stamp(waiver, actor=actor, reason="登记免于复盘")
+    waiver.save()
+    record(
+        incident,
+        actor=actor,
+        history="登记免于复盘",
+        kind=IncidentEvent.Kind.REVIEW_WAIVED,
+        message="领导小组办公室登记免于复盘",
+        reason=reason,
+    )
+    return waiver
+
+
+def review_settled(incident: Incident) -> bool:
+    """第十四条: a review meeting is recorded, or the office waived it with a reason."""
+    return incident.review_meetings.exists() or ReviewWaiver.objects.filter(incident=incident).exists()
 
 
 @transaction.atomic
@@ -347,6 +398,8 @@ def incident_archive(
     incident, target = lock_incident(
         incident, actor=actor, action=Action.ARCHIVE, expected_version=expected_version
     )
+    if not review_settled(incident):
+        raise DomainError(REVIEW_MISSING)
     incident.status, incident.archived_at = target, clock.now()
     deadlines.moot_all(incident, actor=actor, reason="已归档")
     record(

@@ -150,7 +150,15 @@ def statement_rows(
 def detail_context(user, incident: Incident, bound: dict | None = None) -> dict:
     records = selectors.incident_records(incident=incident, viewer=user)
     statements, disposal_form, meetings = records["statements"], records["disposal_form"], records["meetings"]
-    situation = Situation(incident, disposal_form, statements, meetings, records["duties"])
+    situation = Situation(
+        incident,
+        disposal_form,
+        statements,
+        meetings,
+        records["duties"],
+        team=records["team"],
+        review_waiver=records["review_waiver"],
+    )
     rows, reviewable, publishable = statement_rows(user, situation, bound or {})
     return {
         "incident": incident,

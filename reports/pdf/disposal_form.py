@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.utils import timezone
 from django.utils.crypto import salted_hmac
 
-from incidents.models import Category, DisposalForm, Incident, Level
+from incidents.models import Category, DisposalForm, DisposalTeamMember, Incident, Level, team_text
 
 from . import engine
 
@@ -91,8 +91,17 @@ def _opinion(form: DisposalForm) -> dict:
     }
 
 
+def team_row(incident: Incident, form: DisposalForm) -> str:
+    """The row 「舆情处置小组人员名单」: filled from the recorded team, then what the department typed (if any)."""
+    members = list(DisposalTeamMember.objects.filter(incident=incident).select_related("user"))
+    drawn, typed = team_text(members), form.team_members.strip()
+    if drawn and typed and typed != drawn:
+        return f"{drawn}\n{typed}"
+    return drawn or typed
+
+
 def form_data(incident: Incident) -> FormData:
-    """What the form of `incident` prints (2 queries; the department comes with access_incident)."""
+    """What the form of `incident` prints (3 queries; the department comes with access_incident)."""
     form = (
         DisposalForm.objects.select_related("leader_opinion_by", "opinion_waived_by", "head_signed_by")
         .filter(incident=incident)
@@ -112,7 +121,7 @@ def form_data(incident: Incident) -> FormData:
         sources=sources,
         category=incident.category or "",
         level=incident.level,
-        team_members=form.team_members,
+        team_members=team_row(incident, form),
         disposal_situation=form.disposal_situation,
         **_opinion(form),
         follow_up=form.follow_up,

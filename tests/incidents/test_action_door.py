@@ -18,6 +18,7 @@ from tests.factories import (
     filed,
     png_upload,
     report,
+    reviewed,
     submitted,
     submitted_statement,
 )
@@ -231,7 +232,7 @@ def test_a_nonsense_version_is_refused_in_chinese_and_nothing_happens(client, or
 def stale_cases():
     return [
         ("submit_form", "xsc_liaison", lambda org: _signed(org), {}),
-        ("archive", "clerk", filed, {"comment": "归档"}),
+        ("archive", "clerk", lambda org: reviewed(org, filed(org)), {"comment": "归档"}),
         ("merge", "clerk", report, {"into": "other"}),
         ("progress", "xsc_liaison", lambda org: assessed(org, level=2), {"content": "进展"}),
     ]

@@ -29,6 +29,7 @@ from tests.factories import (
     filed,
     level_one_duties_done,
     report,
+    reviewed,
     submitted,
 )
 
@@ -351,7 +352,7 @@ def test_only_the_office_files_returns_and_archives(org):
             services.disposal_form_file(incident=incident, actor=person)
         with pytest.raises(NotAllowed):
             services.disposal_form_return(incident=incident, actor=person, comment="不行")
-    incident = filed(org)
+    incident = reviewed(org, filed(org))
     for person in (org.p.xsc_head, org.p.xsc_liaison, org.p.leader, org.p.top_leader):
         with pytest.raises(NotAllowed):
             services.incident_archive(incident=incident, actor=person)

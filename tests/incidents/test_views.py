@@ -12,7 +12,7 @@ from django.utils import timezone
 
 from incidents import services
 from incidents.models import Incident, ProgressReport, ReplyStatement, Status
-from tests.factories import assessed, ended, filed, report, submitted
+from tests.factories import assessed, ended, filed, report, reviewed, submitted
 
 
 def post(client, incident, name, data=None, **extra):
@@ -87,7 +87,20 @@ CASES = [
     ("duty", "clerk", "xsc_head", "level_one", {"kind": "special_meeting", "method": "会议"}),
     ("publish", "xsc_liaison", "approver", "approved", {"statement": "approved", "where": "微博评论区"}),
     ("review", "approver", "xsc_liaison", "statement_sent", {"statement": "sent", "decision": "approve"}),
-    ("archive", "clerk", "xsc_head", "filed", {}),
+    ("archive", "clerk", "xsc_head", "reviewed", {}),
+    ("waive_review", "clerk", "xsc_liaison", "submitted", {"reason": "个案，无普遍性问题"}),
+    (
+        "team",
+        "xsc_liaison",
+        "leader",
+        "assessed",
+        {
+            "member-TOTAL_FORMS": "1",
+            "member-INITIAL_FORMS": "0",
+            "member-0-role": "leader",
+            "member-0-name": "张三",
+        },
+    ),
     (
         "review_meeting",
         "clerk",
@@ -147,6 +160,7 @@ STATES = {
     "statement_sent": _statement_sent,
     "approved": _approved,
     "filed": filed,
+    "reviewed": lambda org: reviewed(org, filed(org)),
 }
 
 

@@ -19,12 +19,15 @@ MOVES = {
     (Status.RETURNED, A.SUBMIT_FORM): Status.FORM_SUBMITTED,
     (Status.FILED, A.ARCHIVE): Status.ARCHIVED,
 }
-FORM = {A.EDIT_FORM, A.LEADER_OPINION, A.SIGN_FORM, A.REQUEST_SIGNATURE}
+# The disposal team is the form's row 「舆情处置小组人员名单」: it changes while the form may.
+FORM = {A.EDIT_FORM, A.LEADER_OPINION, A.SIGN_FORM, A.REQUEST_SIGNATURE, A.EDIT_TEAM}
 # 报分管领导处置意见 is asked when the disposal ends; it (or the office's waiver) may come until the office files.
 OPINION = {A.LEADER_OPINION, A.WAIVE_OPINION}
 # 第九条、第十条 一级: duties, waivers, reports upward and contacts are recorded until the case is filed.
 LEVEL_ONE = {A.RECORD_DUTY, A.WAIVE_DUTY, A.REPORT_UPWARD, A.RECORD_CONTACT}
-LATE = {A.ADD_EVIDENCE, A.PUBLISH_STATEMENT, A.RECORD_REVIEW, *LEVEL_ONE}
+# 第十四条: the 复盘会 after the disposal, or the office's waiver of it, until the case is archived.
+REVIEW = {A.RECORD_REVIEW, A.WAIVE_REVIEW}
+LATE = {A.ADD_EVIDENCE, A.PUBLISH_STATEMENT, *LEVEL_ONE, *REVIEW}
 STAYS = {
     Status.REPORTED: {A.ADD_EVIDENCE, A.ADD_SOURCE, A.REASSIGN},
     Status.IN_DISPOSAL: {
@@ -34,8 +37,8 @@ STAYS = {
     Status.DISPOSAL_ENDED: FORM | OPINION | LATE,
     Status.FORM_SUBMITTED: OPINION | LATE,
     Status.RETURNED: FORM | OPINION | LATE,
-    Status.FILED: {*LEVEL_ONE, A.ADD_EVIDENCE, A.RECORD_REVIEW},
-    Status.ARCHIVED: set(),
+    Status.FILED: {*LEVEL_ONE, A.ADD_EVIDENCE, *REVIEW},
+    Status.ARCHIVED: {A.RECORD_REVIEW},  # 第十四条: a 复盘会 held later is added to the archive
     Status.MERGED: set(),
 }  # fmt: skip
 

@@ -29,7 +29,7 @@ from reports import selectors, services, tasks
 from reports.models import ArchiveExport, Dossier, JobStatus
 from reports.pdf import FontMissing
 from reports.pdf import dossier as dossier_pdf
-from tests.factories import RICH, archived, filed, rich_case
+from tests.factories import RICH, archived, filed, reviewed, rich_case
 
 REPO = Path(__file__).resolve().parents[2]
 ARTIFACTS = Path(os.environ.get("TEST_ARTIFACTS_DIR", REPO / "test-artifacts")) / "pdf"
@@ -153,7 +153,7 @@ def test_dossier_page_images_are_kept_as_artifacts(rich):
 
 
 def test_text_in_the_dossier_is_escaped_and_urls_are_not_fetched(org, django_capture_on_commit_callbacks):
-    incident = filed(org)
+    incident = reviewed(org, filed(org))
     Incident.objects.filter(pk=incident.pk).update(title='<img src="file:///etc/passwd">标题')
     incident.sources.update(url="http://127.0.0.1:6379/")
     data = dossier_pdf.render(selectors.dossier_data(incident))
@@ -204,10 +204,9 @@ def test_records_changed_after_archiving_are_detected(org, rich):
 
 
 def test_the_archive_stays_read_only_and_the_dossier_needs_an_archived_incident(org, rich):
+    # Only a later 复盘会 may still be added (第十四条, tests/reports/test_review.py); a waiver may not.
     with pytest.raises(TransitionNotAllowed):
-        incident_services.review_meeting_record(
-            incident=rich, actor=org.p.clerk, held_at=timezone.now(), attendees="甲", summary="乙"
-        )
+        incident_services.review_waive(incident=rich, actor=org.p.clerk, reason="不再需要")
     incident = filed(org)
     with pytest.raises(DomainError, match="归档后"):
         services.dossier_regenerate(incident=incident, actor=org.p.clerk)
@@ -258,7 +257,7 @@ def test_archiving_queues_the_job_only_once_the_archive_is_committed(
 ):
     queued = []
     monkeypatch.setattr(tasks.build_dossier, "delay", lambda pk: queued.append(pk))
-    incident = filed(org)
+    incident = reviewed(org, filed(org))
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         incident_services.incident_archive(incident=incident, actor=org.p.clerk)
         assert queued == []  # never queued inside the open transaction
@@ -276,7 +275,7 @@ def test_a_second_delivery_of_the_same_job_does_nothing(org, rich):
 
 
 def test_progress_is_written_to_the_row_as_the_job_goes(org, django_capture_on_commit_callbacks, monkeypatch):
-    incident = filed(org)
+    incident = reviewed(org, filed(org))
     with django_capture_on_commit_callbacks(execute=False):
         incident_services.incident_archive(incident=incident, actor=org.p.clerk)
     dossier = Dossier.objects.get(incident=incident)
@@ -298,7 +297,7 @@ def test_progress_is_written_to_the_row_as_the_job_goes(org, django_capture_on_c
 def test_a_failing_job_is_retried_then_marked_failed_with_a_chinese_message(
     org, django_capture_on_commit_callbacks, monkeypatch
 ):
-    incident = filed(org)
+    incident = reviewed(org, filed(org))
     with django_capture_on_commit_callbacks(execute=False):
         incident_services.incident_archive(incident=incident, actor=org.p.clerk)
     dossier = Dossier.objects.get(incident=incident)
@@ -322,7 +321,7 @@ def test_a_failing_job_is_retried_then_marked_failed_with_a_chinese_message(
 
 
 def test_an_unexpected_error_is_not_shown_raw(org, django_capture_on_commit_callbacks, monkeypatch):
-    incident = filed(org)
+    incident = reviewed(org, filed(org))
     with django_capture_on_commit_callbacks(execute=False):
         incident_services.incident_archive(incident=incident, actor=org.p.clerk)
     dossier = Dossier.objects.get(incident=incident)
@@ -335,7 +334,7 @@ def test_an_unexpected_error_is_not_shown_raw(org, django_capture_on_commit_call
 def test_the_sweep_queues_again_what_a_lost_broker_or_a_dead_worker_left(
     org, django_capture_on_commit_callbacks, monkeypatch
 ):
-    incident = filed(org)
+    incident = reviewed(org, filed(org))
     dead_broker = []
 
     def refuse(pk):
@@ -356,7 +355,7 @@ def test_the_sweep_queues_again_what_a_lost_broker_or_a_dead_worker_left(
     assert dossier.status == JobStatus.DONE
 
     # A worker killed mid-job: running, its hold expired.
-    other = filed(org)
+    other = reviewed(org, filed(org))
     with django_capture_on_commit_callbacks(execute=False):
         incident_services.incident_archive(incident=other, actor=org.p.clerk)
     second = Dossier.objects.get(incident=other)
@@ -370,7 +369,7 @@ def test_the_sweep_queues_again_what_a_lost_broker_or_a_dead_worker_left(
     second.refresh_from_db()
     assert second.status == JobStatus.DONE and second.attempts == 2
     # A job that killed its worker every time is given up, with a message.
-    third_incident = filed(org)
+    third_incident = reviewed(org, filed(org))
     with django_capture_on_commit_callbacks(execute=False):
         incident_services.incident_archive(incident=third_incident, actor=org.p.clerk)
     Dossier.objects.filter(incident=third_incident).update(
@@ -384,7 +383,7 @@ def test_the_sweep_queues_again_what_a_lost_broker_or_a_dead_worker_left(
 
 
 def test_a_worker_that_lost_its_claim_keeps_nothing(org, django_capture_on_commit_callbacks, monkeypatch):
-    incident = filed(org)
+    incident = reviewed(org, filed(org))
     with django_capture_on_commit_callbacks(execute=False):
         incident_services.incident_archive(incident=incident, actor=org.p.clerk)
     dossier = Dossier.objects.get(incident=incident)
@@ -490,7 +489,7 @@ def test_the_office_regenerates_and_verifies_from_the_card(
 
 
 def test_a_running_job_polls_and_a_finished_one_stops(org, client, django_capture_on_commit_callbacks):
-    incident = filed(org)
+    incident = reviewed(org, filed(org))
     with django_capture_on_commit_callbacks(execute=False):
         incident_services.incident_archive(incident=incident, actor=org.p.clerk)
     client.force_login(org.p.clerk)

@@ -7,7 +7,7 @@ from django.urls import reverse
 from incidents import services as incident_services
 from reports import tasks
 from reports.models import Dossier, JobStatus
-from tests.factories import filed
+from tests.factories import filed, reviewed
 from tests.incidents.test_engine_delivery import REAL_COMMITS, REDIS_14, Worker, broker, redis14, wait_for
 
 __all__ = ["redis14"]  # the fixture, imported for this module's tests
@@ -15,7 +15,7 @@ __all__ = ["redis14"]  # the fixture, imported for this module's tests
 
 @REAL_COMMITS
 def test_a_real_worker_draws_the_dossier_while_the_card_shows_its_progress(org, tmp_path, redis14, client):
-    incident = filed(org)
+    incident = reviewed(org, filed(org))
     mail_dir = tmp_path / "mail"
     mail_dir.mkdir()
     worker = Worker(tmp_path, mail_dir)
