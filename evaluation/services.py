@@ -3,13 +3,12 @@
 from collections.abc import Sequence
 from decimal import Decimal
 
-from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from departments.models import Department, User
 from incidents.models import Incident
-from incidents.uploads import check_upload
+from incidents.uploads import check_uploads, store_attachments
 from opinion_system import clock
 from opinion_system.errors import DomainError, StaleObject
 from opinion_system.forms import EARLIEST
@@ -61,29 +60,6 @@ def _clean_entry(*, kind, person, subject_name, department, decision, decided_by
     }
 
 
-def _checked_uploads(uploads: Sequence) -> list:
-    """All files checked before any is stored: one bad file refuses the lot, so a resubmission stores none twice."""
-    if len(uploads) > MAX_ATTACHMENTS_PER_SAVE:
-        raise DomainError(f"一次最多上传 {MAX_ATTACHMENTS_PER_SAVE} 个附件。")
-    return [(upload, check_upload(upload)) for upload in uploads]
-
-
-def _store(entry: LedgerEntry, checked: list, *, actor: User) -> None:
-    for upload, result in checked:
-        attachment = LedgerAttachment(
-            entry=entry,
-            original_name=(getattr(upload, "name", "") or "file").rsplit("/", 1)[-1][:255],
-            content_type=result.content_type,
-            size=result.size,
-            sha256=result.sha256,
-            uploaded_by=actor,
-            uploaded_at=clock.now(),
-        )
-        attachment.file.save(f"upload{result.extension}", File(upload), save=False)
-        stamp(attachment, actor=actor, reason="上传台账附件")
-        attachment.save()
-
-
 def _link(entry: LedgerEntry, incidents: Sequence[Incident], *, actor: User) -> None:
     """Make the entry's linked incidents exactly these; each link added or removed leaves a history row."""
     wanted = {incident.pk for incident in incidents}
@@ -115,12 +91,12 @@ def ledger_entry_create(
     access.require_ledger_keeper(actor)
     fields = _clean_entry(kind=kind, person=person, subject_name=subject_name, department=department,
                           decision=decision, decided_by=decided_by, decided_on=decided_on)  # fmt: skip
-    checked = _checked_uploads(uploads)
+    checked = check_uploads(uploads, most=MAX_ATTACHMENTS_PER_SAVE)
     entry = LedgerEntry(**fields, recorded_by=actor, recorded_at=clock.now())
     stamp(entry, actor=actor, reason=f"登记{entry.get_kind_display()}")
     entry.save()
     _link(entry, incidents, actor=actor)
-    _store(entry, checked, actor=actor)
+    store_attachments(LedgerAttachment, checked, actor=actor, reason="上传台账附件", entry=entry)
     return entry
 
 
@@ -151,14 +127,14 @@ def ledger_entry_update(
         )
     fields = _clean_entry(kind=kind, person=person, subject_name=subject_name, department=department,
                           decision=decision, decided_by=decided_by, decided_on=decided_on)  # fmt: skip
-    checked = _checked_uploads(uploads)
+    checked = check_uploads(uploads, most=MAX_ATTACHMENTS_PER_SAVE)
     for name, value in fields.items():
         setattr(locked, name, value)
     locked.version += 1
     stamp(locked, actor=actor, reason=(reason or "").strip() or "修改台账记录")
     locked.save()
     _link(locked, incidents, actor=actor)
-    _store(locked, checked, actor=actor)
+    store_attachments(LedgerAttachment, checked, actor=actor, reason="上传台账附件", entry=locked)
     return locked
 
 

@@ -2,14 +2,18 @@
 
 import hashlib
 import warnings
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import filetype
 from django.conf import settings
+from django.core.files import File
 from PIL import Image, UnidentifiedImageError
 from pypdf import PdfReader
 
+from opinion_system import clock
 from opinion_system.errors import DomainError
+from opinion_system.stamps import stamp
 
 ALLOWED = {
     "image/png": ".png",
@@ -27,6 +31,30 @@ class CheckedUpload:
     extension: str
     size: int
     sha256: str
+
+
+def check_uploads(uploads: Sequence, *, most: int) -> list[tuple[object, CheckedUpload]]:
+    """All files checked before any is stored: one bad file refuses the lot, so a resubmission stores none twice."""
+    if len(uploads) > most:
+        raise DomainError(f"一次最多上传 {most} 个附件。")
+    return [(upload, check_upload(upload)) for upload in uploads]
+
+
+def store_attachments(model, checked: list, *, actor, reason: str, **owner) -> None:
+    """Store checked files as rows of an attachment model (file, name, type, size, sha256, who and when)."""
+    for upload, result in checked:
+        attachment = model(
+            **owner,
+            original_name=(getattr(upload, "name", "") or "file").rsplit("/", 1)[-1][:255],
+            content_type=result.content_type,
+            size=result.size,
+            sha256=result.sha256,
+            uploaded_by=actor,
+            uploaded_at=clock.now(),
+        )
+        attachment.file.save(f"upload{result.extension}", File(upload), save=False)
+        stamp(attachment, actor=actor, reason=reason)
+        attachment.save()
 
 
 def check_upload(upload) -> CheckedUpload:

@@ -9,14 +9,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.core.files import File
 from django.db import transaction
 from django.utils import timezone
 
 from departments.models import Department, User
 from incidents.models import Incident, Level, LevelOneDuty
 from incidents.services import level_one_duty_record
-from incidents.uploads import check_upload
+from incidents.uploads import check_uploads, store_attachments
 from notifications.services import Message, build_rows, notice_cancel_unsent_by_key, save_rows
 from opinion_system import clock
 from opinion_system.errors import DomainError, StaleObject
@@ -52,29 +51,6 @@ def _text(value: str, what: str, limit: int | None = None, *, required: bool = T
     if limit and len(value) > limit:
         raise DomainError(f"{what}不能超过 {limit} 个字。")
     return value
-
-
-def _checked_uploads(uploads: Sequence) -> list:
-    """All files checked before any is stored: one bad file refuses the lot."""
-    if len(uploads) > MAX_ATTACHMENTS_PER_SAVE:
-        raise DomainError(f"一次最多上传 {MAX_ATTACHMENTS_PER_SAVE} 个附件。")
-    return [(upload, check_upload(upload)) for upload in uploads]
-
-
-def _store(meeting: JointMeeting, checked: list, *, actor: User) -> None:
-    for upload, result in checked:
-        attachment = MeetingAttachment(
-            meeting=meeting,
-            original_name=(getattr(upload, "name", "") or "file").rsplit("/", 1)[-1][:255],
-            content_type=result.content_type,
-            size=result.size,
-            sha256=result.sha256,
-            uploaded_by=actor,
-            uploaded_at=clock.now(),
-        )
-        attachment.file.save(f"upload{result.extension}", File(upload), save=False)
-        stamp(attachment, actor=actor, reason="上传会议附件")
-        attachment.save()
 
 
 def _when(held_at: dt.datetime) -> str:
@@ -133,7 +109,7 @@ def meeting_convene(
         special_incident = None
     if len(incidents) > MAX_INCIDENTS:
         raise DomainError(f"一次会议最多研究 {MAX_INCIDENTS} 起舆情。")
-    checked = _checked_uploads(uploads)
+    checked = check_uploads(uploads, most=MAX_ATTACHMENTS_PER_SAVE)
     now = clock.now()
     meeting = JointMeeting(
         kind=kind,
@@ -151,7 +127,7 @@ def meeting_convene(
     meeting.attendees.set(attendees)
     meeting.invited_departments.set(invited_departments)
     meeting.incidents.set(incidents)
-    _store(meeting, checked, actor=actor)
+    store_attachments(MeetingAttachment, checked, actor=actor, reason="上传会议附件", meeting=meeting)
     _notify_attendees(meeting, attendees, now=now)
     return meeting
 
@@ -220,7 +196,7 @@ def meeting_record_minutes(
             raise DomainError(f"排查事项的完成期限应在今天（{today:%Y-%m-%d}）之后。")
         if not r.owner.is_active:
             raise DomainError(f"责任人 {r.owner.display_name} 的账号已停用，请另选责任人。")
-    checked = _checked_uploads(uploads)
+    checked = check_uploads(uploads, most=MAX_ATTACHMENTS_PER_SAVE)
     for d in decisions:
         decision = JointDecision(
             meeting=meeting,
@@ -234,7 +210,7 @@ def meeting_record_minutes(
         risk_item_create(
             actor=actor, meeting=meeting, description=r.description, owner=r.owner, due_on=r.due_on
         )
-    _store(meeting, checked, actor=actor)
+    store_attachments(MeetingAttachment, checked, actor=actor, reason="上传会议附件", meeting=meeting)
     meeting.minutes, meeting.status = minutes, JointMeeting.Status.HELD
     meeting.minutes_by, meeting.minutes_at = actor, now
     meeting.version += 1
