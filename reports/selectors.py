@@ -63,12 +63,14 @@ class DossierData:
     # 第四条: the joint meetings' decisions and 处置方案 about this incident (meetings.JointDecision)
     joint_decisions: tuple[tuple[tuple[str, str], ...], ...] = ()
     review_waiver: tuple[tuple[str, str], ...] = ()  # 第十四条: the office's reason for holding no 复盘会
+    upward_reports: Rows = ()  # 第九条: time, authority, channel, who, content
+    contacts: Rows = ()  # 联动: time, counterpart, kind and channel, content, recorded by
 
     def payload(self) -> bytes:
         fields = dataclasses.asdict(self)
-        # Dossiers drawn before joint meetings and review waivers existed hashed no such fields: none recorded,
+        # Dossiers drawn before joint meetings, review waivers, reports upward and contacts existed hashed no such fields: none recorded,
         # none hashed, so their recorded digest still matches the records.
-        for added in ("joint_decisions", "review_waiver"):
+        for added in ("joint_decisions", "review_waiver", "upward_reports", "contacts"):
             if not fields[added]:
                 del fields[added]
         return json.dumps(fields, ensure_ascii=False, sort_keys=True).encode()
@@ -205,12 +207,12 @@ def dossier_data(incident: Incident) -> DossierData:
         duties=tuple(
             (
                 d.get_kind_display(),
-                local(d.done_at) if d.done_at else ("已取消" if d.cancelled_at else "未完成"),
+                local(d.done_at) if d.done_at else _duty_undone(d),
                 d.method,
                 d.recipient,
                 d.note,
             )
-            for d in incident.level_one_duties.order_by("id")
+            for d in incident.level_one_duties.select_related("waived_by").order_by("id")
         ),
         evidence=tuple(
             (
@@ -243,7 +245,33 @@ def dossier_data(incident: Incident) -> DossierData:
             for d in incident.joint_decisions.select_related("meeting").order_by("meeting__held_at", "id")
         ),
         review_waiver=_waiver(incident),
+        upward_reports=tuple(
+            (
+                local(r.reported_at),
+                r.authority,
+                r.get_channel_display(),
+                _name(r.reported_by) if r.reported_by else r.reported_by_text,
+                r.content,
+            )
+            for r in incident.upward_reports.select_related("reported_by").order_by("reported_at", "id")
+        ),
+        contacts=tuple(
+            (
+                local(c.contacted_at),
+                c.counterpart,
+                f"{c.get_kind_display()}，{c.get_channel_display()}",
+                c.content,
+                _name(c.recorded_by),
+            )
+            for c in incident.contacts.select_related("recorded_by").order_by("contacted_at", "id")
+        ),
     )
+
+
+def _duty_undone(duty) -> str:
+    if duty.waived_at:
+        return f"已免除（{_name(duty.waived_by)}，{local(duty.waived_at)}：{duty.waive_reason}）"
+    return "已取消" if duty.cancelled_at else "未完成"
 
 
 def _waiver(incident: Incident) -> tuple[tuple[str, str], ...]:
