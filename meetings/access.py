@@ -61,7 +61,7 @@ def access_meeting(user, pk, *, record: bool = False) -> JointMeeting:
         raise Http404("会议不存在") from None
     meeting = (
         meetings_visible_to(user)
-        .select_related("convened_by", "minutes_by", "special_incident")
+        .select_related("convened_by", "minutes_by", "cancelled_by", "special_incident")
         .filter(pk=pk)
         .first()
     )

@@ -204,3 +204,8 @@ class RiskDoneForm(StyledForm):
         required=False,
         widget=forms.HiddenInput,
     )
+
+
+class CancelForm(StyledForm):
+    reason = forms.CharField(label="取消理由", max_length=2000, widget=forms.Textarea(attrs={"rows": 2}))
+    version = forms.IntegerField(widget=forms.HiddenInput)

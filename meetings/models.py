@@ -30,6 +30,7 @@ class JointMeeting(models.Model):
     class Status(models.TextChoices):
         CONVENED = "convened", "已召集"
         HELD = "held", "已召开"
+        CANCELLED = "cancelled", "已取消"
 
     kind = models.CharField("会议类型", max_length=20, choices=Kind.choices, default=Kind.JOINT)
     special_incident = models.ForeignKey(
@@ -62,6 +63,11 @@ class JointMeeting(models.Model):
         USER, verbose_name="纪要登记人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     minutes_at = models.DateTimeField("纪要登记时间", null=True, blank=True)
+    cancelled_by = models.ForeignKey(
+        USER, verbose_name="取消人", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    cancelled_at = models.DateTimeField("取消时间", null=True, blank=True)
+    cancel_reason = models.TextField("取消理由", blank=True)
     version = models.PositiveIntegerField("版本", default=1)
     history = HistoricalRecords()
 
@@ -77,7 +83,11 @@ class JointMeeting(models.Model):
                 name="meeting_special_names_incident",
             ),
             models.CheckConstraint(
-                condition=Q(status="convened") | (Q(minutes_by__isnull=False) & ~Q(minutes="")),
+                condition=~Q(status="cancelled") | (Q(cancelled_by__isnull=False) & ~Q(cancel_reason="")),
+                name="meeting_cancelled_says_why",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="held") | (Q(minutes_by__isnull=False) & ~Q(minutes="")),
                 name="meeting_held_has_minutes",
             ),
         ]

@@ -132,6 +132,38 @@ def meeting_convene(
     return meeting
 
 
+@transaction.atomic
+def meeting_cancel(
+    *, actor: User, meeting: JointMeeting, reason: str, expected_version: int | None = None
+) -> JointMeeting:
+    """The office calls off a meeting not yet held, saying why; each attendee is told."""
+    access.require_convene(actor)
+    meeting = JointMeeting.objects.select_for_update().get(pk=meeting.pk)
+    if expected_version is not None and meeting.version != expected_version:
+        raise StaleObject("该会议在您打开页面后已被他人修改，请刷新页面后再提交。")
+    if meeting.status != JointMeeting.Status.CONVENED:
+        raise DomainError(f"该会议{meeting.get_status_display()}，不能取消。")
+    now = clock.now()
+    meeting.status = JointMeeting.Status.CANCELLED
+    meeting.cancel_reason = _text(reason, "取消理由", 2000)
+    meeting.cancelled_by, meeting.cancelled_at = actor, now
+    meeting.version += 1
+    stamp(meeting, actor=actor, reason=f"取消{meeting.get_kind_display()}")
+    meeting.save()
+    message = Message(
+        kind="meeting_cancelled",
+        subject=f"【会议取消】{meeting.title}",
+        text=f"原定于 {_when(meeting.held_at)} 在{meeting.place}召开的{meeting.get_kind_display()}已取消。"
+        f"理由：{meeting.cancel_reason}",
+        incident=meeting.special_incident,
+        key=f"meeting:{meeting.pk}:cancelled",
+        created_at=now,
+        link=meeting.page_path,
+    )
+    save_rows(build_rows(message, [u for u in meeting.attendees.all() if u.is_active]))
+    return meeting
+
+
 def _record_special_meeting_duty(meeting: JointMeeting, *, actor: User) -> bool:
     """第十条 一级: a 专题会议 held is the level-1 duty 召开专题会议 done (recorded by the incidents service)."""
     incident = meeting.special_incident
@@ -174,6 +206,8 @@ def meeting_record_minutes(
     )
     if expected_version is not None and meeting.version != expected_version:
         raise StaleObject("该会议在您打开页面后已被他人修改，请刷新页面后再提交。")
+    if meeting.status == JointMeeting.Status.CANCELLED:
+        raise DomainError("该会议已取消，不能登记纪要。")
     if meeting.status != JointMeeting.Status.CONVENED:
         raise DomainError("该会议的纪要已登记。")
     now = clock.now()

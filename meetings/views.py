@@ -12,7 +12,7 @@ from incidents.tokens import claim_token, release_token
 from opinion_system.errors import DomainError, StaleObject
 
 from . import access, selectors, services
-from .forms import ConveneForm, DecisionFormSet, MinutesForm, RiskDoneForm, RiskFormSet
+from .forms import CancelForm, ConveneForm, DecisionFormSet, MinutesForm, RiskDoneForm, RiskFormSet
 from .models import JointMeeting
 
 
@@ -82,6 +82,8 @@ def meeting_detail(request, pk: int):
         "may_record": access.may_convene(request.user) and meeting.status == JointMeeting.Status.CONVENED,
         "user_id": request.user.pk,
     }
+    if context["may_record"]:
+        context["cancel_form"] = CancelForm(initial={"version": meeting.version})
     for item in record.risks:
         if item.done_at is None and item.owner_id == request.user.pk:
             item.done_form = _done_form(item, back="meeting")
@@ -120,7 +122,8 @@ def meeting_minutes(request, pk: int):
     """登记会议纪要: the minutes, a decision and 处置方案 per discussed incident, the risks screened."""
     meeting = access.access_meeting(request.user, pk, record=True)
     if meeting.status != JointMeeting.Status.CONVENED:
-        messages.info(request, "该会议的纪要已登记。")
+        cancelled = meeting.status == JointMeeting.Status.CANCELLED
+        messages.info(request, "该会议已取消，不能登记纪要。" if cancelled else "该会议的纪要已登记。")
         return redirect("meetings:detail", pk=meeting.pk)
     incidents = list(meeting.incidents.order_by("number"))
     post = request.method == "POST"
@@ -222,3 +225,26 @@ def risk_item_done(request, pk: int):
     ):
         return redirect("meetings:detail", pk=item.meeting_id)
     return redirect("meetings:risks")
+
+
+@login_required
+@require_POST
+def meeting_cancel(request, pk: int):
+    """取消会议: the office calls off a meeting not yet held; the reason is required and kept."""
+    meeting = access.access_meeting(request.user, pk, record=True)
+    form = CancelForm(request.POST)
+    if not form.is_valid():
+        messages.error(request, "请填写取消理由后再取消会议。")
+        return redirect("meetings:detail", pk=meeting.pk)
+    try:
+        services.meeting_cancel(
+            actor=request.user,
+            meeting=meeting,
+            reason=form.cleaned_data["reason"],
+            expected_version=form.cleaned_data["version"],
+        )
+    except DomainError as exc:
+        messages.error(request, exc.message)
+    else:
+        messages.success(request, "会议已取消，已通知参会人员。")
+    return redirect("meetings:detail", pk=meeting.pk)

@@ -592,6 +592,19 @@ def requests_for(w) -> list[Request]:
             )
         ),
     )
+    add(
+        "meetings:cancel",
+        [open_.pk],
+        body=lambda user: {"reason": "改期", "version": open_.version},
+        expect=method_only(
+            "POST",
+            lambda u, m: (
+                rule(meeting_access.may_convene(u), 403, ok(302))
+                if sees_meeting(u, open_.pk)
+                else refuse(404)
+            ),
+        ),
+    )
     item = held.risk_items.get()
     add(
         "meetings:risk_done",

@@ -363,3 +363,56 @@ def test_the_owner_gets_a_done_form_on_both_pages(org):
     for url in (reverse("meetings:risks"), reverse("meetings:detail", args=[item.meeting_id])):
         page = client.get(url).content.decode()
         assert f'id="done{item.pk}-note"' in page and 'name="back"' in page, url
+
+
+# --- calling a meeting off --------------------------------------------------------------------------------
+
+
+def test_the_office_cancels_a_meeting_with_its_reason_and_each_attendee_is_told(org):
+    meeting = convene(org, held_at=timezone.now() + dt.timedelta(days=1))
+    response = login(org.p.clerk).post(
+        reverse("meetings:cancel", args=[meeting.pk]),
+        {"reason": "领导外出，改期另行通知", "version": meeting.version},
+    )
+    assert response.status_code == 302
+    meeting.refresh_from_db()
+    assert meeting.status == JointMeeting.Status.CANCELLED and meeting.cancelled_by == org.p.clerk
+    assert meeting.cancel_reason == "领导外出，改期另行通知"
+    told = set(
+        Notice.objects.filter(kind="meeting_cancelled", channel="in_app").values_list("recipient", flat=True)
+    )
+    assert told == {org.p.leader.pk, org.p.clerk.pk, org.p.xsc_head.pk}
+    page = login(org.p.leader).get(reverse("meetings:detail", args=[meeting.pk])).content.decode()
+    assert "已取消" in page and "领导外出，改期另行通知" in page
+
+
+def test_a_cancelled_meeting_takes_no_minutes_and_a_held_one_cannot_be_cancelled(org):
+    meeting = convene(org)
+    with pytest.raises(DomainError, match="取消理由"):
+        services.meeting_cancel(actor=org.p.clerk, meeting=meeting, reason="  ")
+    services.meeting_cancel(actor=org.p.clerk, meeting=meeting, reason="议题已在党委会研究")
+    with pytest.raises(DomainError, match="已取消"):
+        services.meeting_record_minutes(actor=org.p.clerk, meeting=meeting, minutes="纪要")
+    held = convene(org)
+    services.meeting_record_minutes(actor=org.p.clerk, meeting=held, minutes="纪要")
+    with pytest.raises(DomainError, match="不能取消"):
+        services.meeting_cancel(actor=org.p.clerk, meeting=held, reason="误召集")
+
+
+def test_only_the_office_cancels_and_a_stale_page_does_not(org):
+    meeting = convene(org, held_at=timezone.now() + dt.timedelta(days=1))
+    with pytest.raises(NotAllowed):
+        services.meeting_cancel(actor=org.p.leader, meeting=meeting, reason="不开了")
+    assert (
+        login(org.p.leader)
+        .post(reverse("meetings:cancel", args=[meeting.pk]), {"reason": "不开了"})
+        .status_code
+        == 403
+    )
+    assert (
+        login(org.p.outsider).post(reverse("meetings:cancel", args=[meeting.pk]), {"reason": "x"}).status_code
+        == 404
+    )
+    login(org.p.clerk).post(reverse("meetings:cancel", args=[meeting.pk]), {"reason": "改期", "version": 99})
+    meeting.refresh_from_db()
+    assert meeting.status == JointMeeting.Status.CONVENED
