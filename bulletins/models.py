@@ -7,6 +7,7 @@ transaction locks: numbers run without gaps, also when two are issued at the sam
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from simple_history.models import HistoricalRecords
 
 USER = settings.AUTH_USER_MODEL
 ISSUING_ORGAN = "自贡职业技术学院网络舆情处置工作领导小组办公室"
@@ -63,6 +64,8 @@ class Bulletin(models.Model):
     year = models.PositiveIntegerField("年度", null=True, blank=True)
     number = models.PositiveIntegerField("期号", null=True, blank=True)
     version = models.PositiveIntegerField("版本", default=1)
+
+    history = HistoricalRecords()
 
     class Meta:
         verbose_name = "舆情通报"

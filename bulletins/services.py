@@ -18,6 +18,7 @@ from incidents.models import Incident
 from notifications.services import Message, build_rows, save_rows
 from opinion_system import clock
 from opinion_system.errors import DomainError, StaleObject, TransitionNotAllowed
+from opinion_system.stamps import stamp
 
 from . import access, selectors
 from .models import Bulletin, BulletinCounter, BulletinReading, BulletinReceipt, BulletinTemplate
@@ -96,7 +97,7 @@ def bulletin_create(
     access.require_office(actor)
     title, body = _check_content(title=title, body=body, period_start=period_start, period_end=period_end)
     now = clock.now()
-    bulletin = Bulletin.objects.create(
+    bulletin = Bulletin(
         title=title,
         body=body,
         period_start=period_start,
@@ -105,6 +106,8 @@ def bulletin_create(
         drafted_by=actor,
         drafted_at=now,
     )
+    stamp(bulletin, actor=actor, reason="拟稿")
+    bulletin.save()
     bulletin.incidents.set(list(incidents))
     bulletin.recipients.set(
         list(recipients) if recipients is not None else list(selectors.active_departments())
@@ -137,6 +140,7 @@ def bulletin_update(
         user=actor, first=period_start, last=period_end, now=clock.now()
     )
     locked.version += 1
+    stamp(locked, actor=actor, reason="修改草稿")
     locked.save()
     locked.incidents.set(list(incidents))
     locked.recipients.set(list(recipients))
@@ -153,6 +157,7 @@ def bulletin_submit(*, actor: User, bulletin: Bulletin) -> Bulletin:
     _move(locked, "submit")
     locked.submitted_at = clock.now()
     locked.return_comment = ""
+    stamp(locked, actor=actor, reason="送领导小组审批")
     locked.save()
     leaders = users_with_role(Role.LEADERSHIP)
     _notify(
@@ -173,6 +178,7 @@ def bulletin_approve(*, actor: User, bulletin: Bulletin) -> Bulletin:
     locked = _lock(bulletin)
     _move(locked, "approve")
     locked.approved_by, locked.approved_at = actor, clock.now()
+    stamp(locked, actor=actor, reason="批准")
     locked.save()
     _notify(
         locked,
@@ -196,6 +202,7 @@ def bulletin_return(*, actor: User, bulletin: Bulletin, comment: str) -> Bulleti
     _move(locked, "return")
     locked.return_comment = comment
     locked.submitted_at = None
+    stamp(locked, actor=actor, reason=f"退回：{comment}")
     locked.save()
     _notify(
         locked,
@@ -233,6 +240,7 @@ def bulletin_issue(*, actor: User, bulletin: Bulletin) -> Bulletin:
     locked.year = timezone.localtime(now).year  # the Beijing year of issue
     locked.number = _next_number(locked.year)
     locked.issued_by, locked.issued_at = actor, now
+    stamp(locked, actor=actor, reason=f"印发 {locked.number_text}")
     locked.save()
     BulletinReceipt.objects.bulk_create([BulletinReceipt(bulletin=locked, department=d) for d in recipients])
     for department in recipients:

@@ -306,3 +306,16 @@ def test_the_supervising_leaders_reading_is_listed_but_the_department_has_not_re
     assert receipt.first_opened_at is None
     assert list(receipt.readings.values_list("user__username", flat=True)) == ["xsc_leader"]
     assert services.bulletin_open(user=org.p.xsc_liaison, bulletin=bulletin) == 1
+
+
+@pytest.mark.django_db
+def test_every_step_of_a_bulletin_is_in_its_history_with_who_and_why(org):
+    bulletin = issued(org)
+    steps = list(bulletin.history.order_by("history_id").values_list("history_change_reason", "history_user"))
+    assert [reason for reason, _ in steps] == [
+        "拟稿",
+        "送领导小组审批",
+        "批准",
+        f"印发 {bulletin.number_text}",
+    ]
+    assert [user for _, user in steps] == [org.p.clerk.pk, org.p.clerk.pk, org.p.leader.pk, org.p.clerk.pk]
