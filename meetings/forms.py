@@ -3,6 +3,7 @@
 import re
 
 from django import forms
+from django.db.models import F
 
 from departments.models import Department, User
 from departments.roles import Role
@@ -19,10 +20,11 @@ FILES_HELP = "PDF 或图片（PNG、JPEG、GIF、WebP），单个文件不超过
 
 
 def _people():
+    # The college's people by department; the installation's superuser is nobody's colleague.
     return (
-        User.objects.filter(is_active=True)
+        User.objects.filter(is_active=True, is_superuser=False)
         .select_related("department")
-        .order_by("department__sort_order", "username")
+        .order_by(F("department__sort_order").asc(nulls_last=True), "username")
     )
 
 
