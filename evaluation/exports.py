@@ -1,12 +1,12 @@
 """The Excel files of the yearly evaluation and the ledger, and the ledger's attachments as downloads."""
 
 from django.conf import settings
-from django.http import FileResponse, Http404
+from django.http import FileResponse
 
 from opinion_system.spreadsheets import DATE, DATETIME, INT, NUMBER, Book, Column, xlsx_response
 
 from . import selectors
-from .models import WEIGHTED_FIGURES, EvaluationWeights, LedgerAttachment, LedgerEntry
+from .models import WEIGHTED_FIGURES, EvaluationWeights, LedgerEntry
 
 KIND_LABELS = list(LedgerEntry.Kind.labels)
 
@@ -117,16 +117,3 @@ def ledger_xlsx(entries) -> FileResponse:
             )
 
     return xlsx_response(build, filename="表彰与问责台账.xlsx")
-
-
-def attachment_response(attachment: LedgerAttachment) -> FileResponse:
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("文件不存在") from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response

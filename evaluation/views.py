@@ -11,6 +11,7 @@ from django.views.decorators.http import require_GET
 
 from departments.models import Department
 from incidents.tokens import claim_token, release_token
+from incidents.uploads import attachment_response
 from opinion_system.errors import DomainError, StaleObject
 
 from . import access, exports, selectors, services
@@ -218,7 +219,7 @@ def attachment_download(request, pk: int):
         or not access.ledger_visible_to(request.user).filter(pk=attachment.entry_id).exists()
     ):
         raise Http404("文件不存在")
-    return exports.attachment_response(attachment)
+    return attachment_response(attachment)
 
 
 def _new_token() -> str:

@@ -4,11 +4,12 @@ import uuid
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET, require_POST
 
 from incidents.tokens import claim_token, release_token
+from incidents.uploads import attachment_response
 from opinion_system.errors import DomainError, StaleObject
 
 from . import access, selectors, services
@@ -170,16 +171,7 @@ def attachment_download(request, pk: int):
     attachment = selectors.attachment_get(pk=pk)
     if attachment is None or not access.attachment_visible(request.user, attachment):
         raise Http404("文件不存在")
-    try:
-        handle = attachment.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("文件不存在") from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return attachment_response(attachment)
 
 
 @login_required
