@@ -1,6 +1,7 @@
 """Evidence files are judged by their content, never by their name or the browser's claim."""
 
 import hashlib
+import io
 import warnings
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -8,8 +9,9 @@ from dataclasses import dataclass
 import filetype
 from django.conf import settings
 from django.core.files import File
+from django.core.files.base import ContentFile
 from django.http import FileResponse, Http404
-from PIL import Image, UnidentifiedImageError
+from PIL import Image, ImageOps, UnidentifiedImageError
 from pypdf import PdfReader
 
 from opinion_system import clock
@@ -24,6 +26,9 @@ ALLOWED = {
     "application/pdf": ".pdf",
 }
 MAX_IMAGE_PIXELS = 50_000_000  # a 8K screenshot is 33 Mpx; beyond this it is a decompression bomb
+# The long side of a screenshot's thumbnail: enough to recognise it on the page (and on a phone), a few KB.
+THUMBNAIL_SIDE = 320
+THUMBNAIL_TYPES = {".jpg": "image/jpeg", ".png": "image/png"}
 
 
 @dataclass(frozen=True)
@@ -58,18 +63,81 @@ def store_attachments(model, checked: list, *, actor, reason: str, **owner) -> N
         attachment.save()
 
 
-def attachment_response(attachment) -> FileResponse:
-    """A stored attachment, only ever as a download: never sniffed into a page, never run as one."""
+def attachment_response(attachment, *, inline: bool = False) -> FileResponse:
+    """A stored attachment, as a download: never sniffed into a page, never run as one.
+
+    `inline` shows a screenshot in the browser's own image viewer instead (the caller allows it for images
+    only: their type was judged by content at upload, and an image cannot run anything under this policy).
+    """
+    inline = inline and attachment.content_type in ALLOWED and attachment.content_type.startswith("image/")
+    return _file_response(
+        attachment.file, attachment.original_name, attachment.content_type, as_attachment=not inline
+    )
+
+
+def thumbnail_response(evidence) -> FileResponse:
+    """The screenshot's thumbnail, shown in the page (<img>); 404 when it has none (a PDF, an unreadable image)."""
+    if not evidence.thumbnail:
+        raise Http404("缩略图不存在")
+    name = evidence.thumbnail.name
+    content_type = THUMBNAIL_TYPES.get(name[name.rfind(".") :].lower())
+    if content_type is None:
+        raise Http404("缩略图不存在")
+    return _file_response(
+        evidence.thumbnail, f"缩略图-{evidence.original_name}", content_type, as_attachment=False
+    )
+
+
+def _file_response(field, filename: str, content_type: str, *, as_attachment: bool) -> FileResponse:
     try:
-        handle = attachment.file.open("rb")
+        handle = field.open("rb")
     except FileNotFoundError:
         raise Http404("文件不存在") from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=attachment.original_name, content_type=attachment.content_type
-    )
+    response = FileResponse(handle, as_attachment=as_attachment, filename=filename, content_type=content_type)
     response["X-Content-Type-Options"] = "nosniff"
     response["Content-Security-Policy"] = "default-src 'none'; sandbox"
     return response
+
+
+def add_thumbnail(evidence, source, content_type: str) -> bool:
+    """Give an image's evidence row its thumbnail (not saved here); False when there is none to make."""
+    if not content_type.startswith("image/"):
+        return False
+    made = make_thumbnail(source)
+    if made is None:
+        return False
+    content, extension = made
+    evidence.thumbnail.save(f"thumb{extension}", content, save=False)
+    return True
+
+
+def make_thumbnail(source) -> tuple[ContentFile, str] | None:
+    """A re-encoded copy at most THUMBNAIL_SIDE px on its long side, turned as its EXIF says, with no metadata
+    (no EXIF, GPS, ICC or text chunks: a screenshot's thumbnail must not tell where a phone was); None when the
+    image cannot be read or is too large to decode safely — the page then shows the download link only."""
+    try:
+        source.seek(0)
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", Image.DecompressionBombWarning)
+            with Image.open(source) as image:
+                if image.width * image.height > MAX_IMAGE_PIXELS:
+                    return None
+                image.draft("RGB", (THUMBNAIL_SIDE * 2, THUMBNAIL_SIDE * 2))  # a JPEG decodes at a fraction
+                turned = ImageOps.exif_transpose(image)
+                alpha = "A" in turned.getbands() or "transparency" in turned.info
+                mode, fmt, extension = ("RGBA", "PNG", ".png") if alpha else ("RGB", "JPEG", ".jpg")
+                small = turned.convert(mode)
+                small.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE), Image.Resampling.LANCZOS)
+                # Only the pixels go on: a fresh image carries none of the source's info/EXIF/ICC.
+                clean = Image.new(mode, small.size)
+                clean.paste(small)
+        buffer = io.BytesIO()
+        clean.save(buffer, format=fmt, **({"quality": 85, "optimize": True} if fmt == "JPEG" else {}))
+    except Exception:  # a damaged image makes Pillow raise almost anything; all mean "no thumbnail"
+        return None
+    finally:
+        source.seek(0)
+    return ContentFile(buffer.getvalue()), extension
 
 
 def check_upload(upload) -> CheckedUpload:

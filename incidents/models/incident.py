@@ -1,7 +1,9 @@
 """The incident (舆情事件) itself: its number, status, sources, evidence, case log and changes of level."""
 
+import re
 import uuid
 from pathlib import PurePosixPath
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.db import models
@@ -136,11 +138,41 @@ class IncidentSource(models.Model):
     def __str__(self) -> str:
         return f"{self.platform} {self.url}".strip()
 
+    @property
+    def href(self) -> str:
+        """The address as a link target: an http(s) URL, or one typed without its scheme (weibo.com/…, which
+        the report form accepts) made https; "" for anything else (javascript:, data:, a row from before the
+        form checked addresses), which the page shows as plain text."""
+        return web_href(self.url)
+
+
+# A host name followed by nothing or a path: "weibo.com/…", "tieba.baidu.com/p/1".
+_BARE_HOST = re.compile(
+    r"^[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}(?:[/?#]|$)"
+)
+
+
+def web_href(url: str) -> str:
+    url = (url or "").strip()
+    if not url or any(ch.isspace() or ord(ch) < 32 for ch in url):
+        return ""
+    parts = urlsplit(url)
+    if parts.scheme.lower() in ("http", "https"):
+        return url if parts.netloc else ""
+    if not parts.scheme and not url.startswith(("/", "\\")) and _BARE_HOST.match(url):
+        return f"https://{url}"
+    return ""
+
 
 def evidence_path(instance: "Evidence", filename: str) -> str:
     # Never the uploader's name: a random name with the extension of the detected type.
     suffix = PurePosixPath(filename).suffix.lower()
     return f"evidence/{uuid.uuid4().hex}{suffix}"
+
+
+def thumbnail_path(instance: "Evidence", filename: str) -> str:
+    suffix = PurePosixPath(filename).suffix.lower()
+    return f"evidence/thumbnails/{uuid.uuid4().hex}{suffix}"
 
 
 class Evidence(models.Model):
@@ -152,6 +184,9 @@ class Evidence(models.Model):
     sha256 = models.CharField("SHA-256", max_length=64)
     uploaded_by = models.ForeignKey(USER, verbose_name="上传人", on_delete=models.PROTECT, related_name="+")
     uploaded_at = models.DateTimeField("上传时间")
+    # A screenshot's small re-encoded copy (incidents.uploads.make_thumbnail), served through the same access
+    # check as the file; empty for a PDF, or when the image could not be read (the page shows the link only).
+    thumbnail = models.FileField("缩略图", upload_to=thumbnail_path, max_length=200, blank=True)
     history = HistoricalRecords()
 
     class Meta:

@@ -31,7 +31,13 @@ from .filing import (
     review_waive,
 )
 from .level_one import contact_log_add, level_one_duty_waive, upward_report_add
-from .reporting import evidence_add, evidence_add_files, incident_report, source_add
+from .reporting import (
+    evidence_add,
+    evidence_add_files,
+    evidence_thumbnails_make,
+    incident_report,
+    source_add,
+)
 from .team import TeamRow, team_save
 
 __all__ = [
@@ -48,6 +54,7 @@ __all__ = [
     "disposal_form_waive_opinion",
     "evidence_add",
     "evidence_add_files",
+    "evidence_thumbnails_make",
     "incident_archive",
     "incident_assess",
     "incident_change_level",

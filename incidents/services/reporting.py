@@ -15,7 +15,7 @@ from opinion_system.stamps import stamp
 
 from .. import access
 from ..models import Evidence, Incident, IncidentEvent, IncidentSource, YearCounter
-from ..uploads import check_upload
+from ..uploads import add_thumbnail, check_upload
 from ..workflow import Action
 from .common import (
     department_audience,
@@ -131,6 +131,7 @@ def _store_evidence(incident: Incident, upload, result, *, actor: User) -> Evide
         uploaded_by=actor,
         uploaded_at=clock.now(),
     )
+    add_thumbnail(evidence, upload, result.content_type)
     evidence.file.save(f"upload{result.extension}", File(upload), save=False)
     stamp(evidence, actor=actor, reason="上传证据材料")
     evidence.save()
@@ -180,3 +181,29 @@ def source_add(*, incident: Incident, actor: User, platform: str, url: str) -> I
         message=f"补充来源：{source}",
     )
     return source
+
+
+def evidence_thumbnails_make() -> tuple[int, int]:
+    """Thumbnails for screenshots stored before thumbnails were made at upload (manage.py make_thumbnails);
+    returns (made, left without one: unreadable or missing files, which keep their download link only)."""
+    made = failed = 0
+    pending = Evidence.objects.filter(content_type__startswith="image/", thumbnail="").order_by("id")
+    for pk in pending.values_list("pk", flat=True).iterator():
+        with transaction.atomic():
+            evidence = Evidence.objects.select_for_update().filter(pk=pk, thumbnail="").first()
+            if evidence is None:  # made meanwhile by another run
+                continue
+            try:
+                source = evidence.file.open("rb")
+            except FileNotFoundError:
+                failed += 1
+                continue
+            with source:
+                done = add_thumbnail(evidence, source, evidence.content_type)
+            if not done:
+                failed += 1
+                continue
+            stamp(evidence, actor=None, reason="生成缩略图")
+            evidence.save(update_fields=["thumbnail"])
+            made += 1
+    return made, failed

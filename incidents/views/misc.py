@@ -2,28 +2,22 @@
 
 from django.contrib.auth.decorators import login_required
 from django.db import DatabaseError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.views.decorators.http import require_GET
 
-from .. import access, engine, selectors
+from .. import access, engine, selectors, uploads
 
 
 @login_required
 def evidence_download(request, pk: int):
-    """Evidence only through here: access checked, always an attachment, never sniffed into HTML."""
+    """Evidence only through here: access checked, never sniffed into HTML. A download by default;
+    `?thumb=1` is a screenshot's thumbnail and `?inline=1` the screenshot itself in the browser (images only)."""
     evidence = selectors.evidence_get(pk=pk)
     if evidence is None or not access.can_view(request.user, evidence.incident):
         raise Http404("文件不存在")
-    try:
-        handle = evidence.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("文件不存在") from None
-    response = FileResponse(
-        handle, as_attachment=True, filename=evidence.original_name, content_type=evidence.content_type
-    )
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    if request.GET.get("thumb"):
+        return uploads.thumbnail_response(evidence)
+    return uploads.attachment_response(evidence, inline=bool(request.GET.get("inline")))
 
 
 @require_GET
