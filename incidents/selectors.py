@@ -358,3 +358,122 @@ def level_one_records(*, incident: Incident) -> dict:
 
 def evidence_get(*, pk: int) -> Evidence | None:
     return Evidence.objects.filter(pk=pk).select_related("incident").first()
+
+
+WEEKDAYS = "一二三四五六日"
+
+
+def _day_label(day: dt.date) -> str:
+    return f"{day.month}月{day.day}日（周{WEEKDAYS[day.weekday()]}）"
+
+
+def _end_of_day_label(day: dt.date) -> str:
+    """A daily deadline (midnight starting the next day) named by the day it closes: 12月3日（周四）24:00."""
+    return f"{_day_label(day)}24:00"
+
+
+@dataclass
+class DeadlineCardRow:
+    """An open deadline as the card shows it once: its label, its due time, and for a daily exchange the day
+    whose report it asks for."""
+
+    deadline: Deadline
+    due_label: str
+    overdue: bool
+    covers_day: str = ""
+
+
+@dataclass
+class ExchangeStatus:
+    """第十条 互通信息 spelled out: the rule, the first due time, whether this period's report is in, what is next."""
+
+    rule: str
+    first_due: str
+    done: bool
+    status: str
+    next_due: str
+
+
+@dataclass
+class DeadlineCard:
+    rows: list[DeadlineCardRow]
+    history: list[Deadline]
+    exchange: ExchangeStatus | None
+
+
+def deadline_card(*, incident: Incident, deadlines: list, reports, now: dt.datetime) -> DeadlineCard | None:
+    """The 时限 card: each open deadline once, the closed ones apart (at level 1 every report closes one and
+    opens the next, so they pile up), and the exchange's cadence with this period's report. Reads nothing
+    new: `deadlines` is the page's list, `reports` its progress reports (evaluated here, reused by the page)."""
+    if not deadlines:
+        return None
+    zone = (
+        timezone.get_default_timezone()
+    )  # 第十条's days are Beijing days, whatever zone a request activated
+    rows, history, exchange = [], [], None
+    for deadline in deadlines:
+        if deadline.state != Deadline.State.OPEN:
+            history.append(deadline)
+            continue
+        due = timezone.localtime(deadline.due_at, zone)
+        row = DeadlineCardRow(deadline, f"{due:%m-%d %H:%M}", deadline.due_at < now)
+        if deadline.kind == Deadline.Kind.DAILY_EXCHANGE:
+            # Due at midnight: it asks for the report of the day that midnight closes.
+            day = due.date() - dt.timedelta(days=1)
+            row.due_label, row.covers_day = _end_of_day_label(day), _day_label(day)
+        rows.append(row)
+        if deadline.kind in (Deadline.Kind.DAILY_EXCHANGE, Deadline.Kind.ROUND_THE_CLOCK):
+            exchange = _exchange_status(deadline, deadlines, reports, now, zone)
+    history.sort(key=lambda d: (d.due_at, d.pk), reverse=True)
+    return DeadlineCard(rows, history, exchange)
+
+
+def _exchange_status(current: Deadline, deadlines, reports, now: dt.datetime, zone) -> ExchangeStatus:
+    # This run of the exchange: its deadlines since the last one of the other kind (a level change restarts it).
+    other = [d.created_at for d in deadlines if d.kind != current.kind and d.kind in EXCHANGE_KINDS]
+    since = max(other, default=None)
+    first = min(
+        (d for d in deadlines if d.kind == current.kind and (since is None or d.created_at >= since)),
+        key=lambda d: (d.created_at, d.pk),
+    )
+    started = timezone.localtime(first.created_at, zone)
+    latest = max((r.created_at for r in reports), default=None)
+    latest = timezone.localtime(latest, zone) if latest and latest >= first.created_at else None
+    due = timezone.localtime(current.due_at, zone)
+    late = "（已逾期）" if current.due_at < now else ""
+    if current.kind == Deadline.Kind.DAILY_EXCHANGE:
+        today = timezone.localtime(now, zone).date()
+        covers = due.date() - dt.timedelta(days=1)
+        first_covers = timezone.localtime(first.due_at, zone).date() - dt.timedelta(days=1)
+        rule = (
+            "二级响应：处置结束前，每个自然日（北京时间 0:00–24:00）报送一次互通信息，"
+            f"当天报送即计入当天；首次截止 {_end_of_day_label(first_covers)}"
+            f"（{_day_label(started.date())}开始，当日由第一时间报告覆盖）。"
+        )
+        if latest and latest.date() == today:
+            done, status = True, f"今日（{_day_label(today)}）已报送 ✓（{latest:%H:%M}）"
+        elif today == started.date():
+            done = True
+            status = f"今日（{_day_label(today)}）为开始之日，已由第一时间报告覆盖；今日再报送也计入今日"
+        else:
+            done, status = False, f"今日（{_day_label(today)}）尚未报送，须在今日 24:00 前报送"
+        when = "今日" if covers == today else "明日" if covers == today + dt.timedelta(days=1) else ""
+        next_due = f"下一次：{when}{_day_label(covers)}的互通信息，截止 {_end_of_day_label(covers)}{late}"
+        return ExchangeStatus(rule, _end_of_day_label(first_covers), done, status, next_due)
+    hours = settings.LEVEL1_REPORT_INTERVAL_HOURS
+    first_due = f"{timezone.localtime(first.due_at, zone):%m-%d %H:%M}"
+    rule = (
+        f"一级响应：24 小时互通信息，昼夜不间断（夜间、节假日亦然），距上一次报送不超过 {hours} 小时须再报送；"
+        f"首次截止 {first_due}（进入一级响应后 {hours} 小时）。"
+    )
+    if latest and current.due_at >= now:
+        done, status = True, f"最近一次报送 {latest:%m-%d %H:%M} ✓，本时段已报送"
+    elif latest:
+        done, status = False, f"最近一次报送 {latest:%m-%d %H:%M}，已超过 {hours} 小时未再报送"
+    else:
+        done, status = False, f"进入一级响应（{started:%m-%d %H:%M}）后尚未报送互通信息"
+    next_due = f"下一次：截止 {due:%m-%d %H:%M}（上一次报送后 {hours} 小时内）{late}"
+    return ExchangeStatus(rule, first_due, done, status, next_due)
+
+
+EXCHANGE_KINDS = (Deadline.Kind.DAILY_EXCHANGE, Deadline.Kind.ROUND_THE_CLOCK)

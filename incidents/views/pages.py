@@ -172,6 +172,9 @@ def detail_context(user, incident: Incident, bound: dict | None = None) -> dict:
         "Status": Status,
         "duty_kinds": LevelOneDuty.Kind,
         "can_report_upward": access.may(user, workflow.Action.REPORT_UPWARD, incident),
+        "deadline_card": selectors.deadline_card(
+            incident=incident, deadlines=records["deadlines"], reports=records["progress"], now=timezone.now()
+        ),
     }
 
 
