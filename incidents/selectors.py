@@ -369,7 +369,7 @@ def _day_label(day: dt.date) -> str:
 
 def _end_of_day_label(day: dt.date) -> str:
     """A daily deadline (midnight starting the next day) named by the day it closes: 12月3日（周四）24:00."""
-    return f"{_day_label(day)}24:00"
+    return f"{_day_label(day)} 24:00"
 
 
 @dataclass
@@ -385,13 +385,15 @@ class DeadlineCardRow:
 
 @dataclass
 class ExchangeStatus:
-    """第十条 互通信息 spelled out: the rule, the first due time, whether this period's report is in, what is next."""
+    """第十条 互通信息 spelled out: the rule with its first due time, whether this period's report is in, what is next."""
 
     rule: str
-    first_due: str
     done: bool
     status: str
     next_due: str
+
+
+EXCHANGE_KINDS = (Deadline.Kind.DAILY_EXCHANGE, Deadline.Kind.ROUND_THE_CLOCK)
 
 
 @dataclass
@@ -401,15 +403,14 @@ class DeadlineCard:
     exchange: ExchangeStatus | None
 
 
-def deadline_card(*, incident: Incident, deadlines: list, reports, now: dt.datetime) -> DeadlineCard | None:
+def deadline_card(*, deadlines: list, reports, now: dt.datetime) -> DeadlineCard | None:
     """The 时限 card: each open deadline once, the closed ones apart (at level 1 every report closes one and
     opens the next, so they pile up), and the exchange's cadence with this period's report. Reads nothing
     new: `deadlines` is the page's list, `reports` its progress reports (evaluated here, reused by the page)."""
     if not deadlines:
         return None
-    zone = (
-        timezone.get_default_timezone()
-    )  # 第十条's days are Beijing days, whatever zone a request activated
+    # 第十条's days are Beijing days, whatever zone a request activated.
+    zone = timezone.get_default_timezone()
     rows, history, exchange = [], [], None
     for deadline in deadlines:
         if deadline.state != Deadline.State.OPEN:
@@ -422,7 +423,7 @@ def deadline_card(*, incident: Incident, deadlines: list, reports, now: dt.datet
             day = due.date() - dt.timedelta(days=1)
             row.due_label, row.covers_day = _end_of_day_label(day), _day_label(day)
         rows.append(row)
-        if deadline.kind in (Deadline.Kind.DAILY_EXCHANGE, Deadline.Kind.ROUND_THE_CLOCK):
+        if deadline.kind in EXCHANGE_KINDS:
             exchange = _exchange_status(deadline, deadlines, reports, now, zone)
     history.sort(key=lambda d: (d.due_at, d.pk), reverse=True)
     return DeadlineCard(rows, history, exchange)
@@ -447,19 +448,24 @@ def _exchange_status(current: Deadline, deadlines, reports, now: dt.datetime, zo
         first_covers = timezone.localtime(first.due_at, zone).date() - dt.timedelta(days=1)
         rule = (
             "二级响应：处置结束前，每个自然日（北京时间 0:00–24:00）报送一次互通信息，"
-            f"当天报送即计入当天；首次截止 {_end_of_day_label(first_covers)}"
-            f"（{_day_label(started.date())}开始，当日由第一时间报告覆盖）。"
+            f"当天报送即计入当天；首次截止 {_end_of_day_label(first_covers)}；"
+            f"开始当日 {_day_label(started.date())} 由第一时间报告覆盖。"
         )
         if latest and latest.date() == today:
-            done, status = True, f"今日（{_day_label(today)}）已报送 ✓（{latest:%H:%M}）"
+            done, status = True, f"今日 {_day_label(today)} 已报送 ✓（{latest:%H:%M}）"
         elif today == started.date():
             done = True
-            status = f"今日（{_day_label(today)}）为开始之日，已由第一时间报告覆盖；今日再报送也计入今日"
+            status = f"今日 {_day_label(today)} 为开始当日，已由第一时间报告覆盖；今日再报送也计入今日"
         else:
-            done, status = False, f"今日（{_day_label(today)}）尚未报送，须在今日 24:00 前报送"
-        when = "今日" if covers == today else "明日" if covers == today + dt.timedelta(days=1) else ""
-        next_due = f"下一次：{when}{_day_label(covers)}的互通信息，截止 {_end_of_day_label(covers)}{late}"
-        return ExchangeStatus(rule, _end_of_day_label(first_covers), done, status, next_due)
+            done, status = False, f"今日 {_day_label(today)} 尚未报送，须在今日 24:00 前报送"
+        if covers < today:  # overdue: the day asked for has passed without a report
+            next_due = f"待补报：{_day_label(covers)} 的互通信息，截止 {_end_of_day_label(covers)}{late}"
+        else:
+            when = "今日" if covers == today else "明日"
+            next_due = (
+                f"下一次：{when} {_day_label(covers)} 的互通信息，截止 {_end_of_day_label(covers)}{late}"
+            )
+        return ExchangeStatus(rule, done, status, next_due)
     hours = settings.LEVEL1_REPORT_INTERVAL_HOURS
     first_due = f"{timezone.localtime(first.due_at, zone):%m-%d %H:%M}"
     rule = (
@@ -472,8 +478,6 @@ def _exchange_status(current: Deadline, deadlines, reports, now: dt.datetime, zo
         done, status = False, f"最近一次报送 {latest:%m-%d %H:%M}，已超过 {hours} 小时未再报送"
     else:
         done, status = False, f"进入一级响应（{started:%m-%d %H:%M}）后尚未报送互通信息"
-    next_due = f"下一次：截止 {due:%m-%d %H:%M}（上一次报送后 {hours} 小时内）{late}"
-    return ExchangeStatus(rule, first_due, done, status, next_due)
-
-
-EXCHANGE_KINDS = (Deadline.Kind.DAILY_EXCHANGE, Deadline.Kind.ROUND_THE_CLOCK)
+    since_what = "上一次报送" if latest else "进入一级响应"
+    next_due = f"下一次：截止 {due:%m-%d %H:%M}（{since_what}后 {hours} 小时内）{late}"
+    return ExchangeStatus(rule, done, status, next_due)

@@ -173,7 +173,7 @@ def detail_context(user, incident: Incident, bound: dict | None = None) -> dict:
         "duty_kinds": LevelOneDuty.Kind,
         "can_report_upward": access.may(user, workflow.Action.REPORT_UPWARD, incident),
         "deadline_card": selectors.deadline_card(
-            incident=incident, deadlines=records["deadlines"], reports=records["progress"], now=timezone.now()
+            deadlines=records["deadlines"], reports=records["progress"], now=timezone.now()
         ),
     }
 

@@ -70,10 +70,10 @@ def test_at_level_2_the_card_spells_out_the_daily_cadence_and_its_first_deadline
     rule = text_of(element, "exchange-rule")
     assert "每个自然日（北京时间 0:00–24:00）报送一次互通信息" in rule
     assert "当天报送即计入当天" in rule
-    assert "首次截止 5月12日（周二）24:00" in rule
-    assert "5月11日（周一）开始，当日由第一时间报告覆盖" in rule
+    assert "首次截止 5月12日（周二） 24:00" in rule
+    assert "开始当日 5月11日（周一） 由第一时间报告覆盖" in rule
     (row,) = open_rows(element, DAILY)
-    assert "（5月12日（周二））：截止 5月12日（周二）24:00" in " ".join(row.text_content().split())
+    assert "每日互通信息（二级）：截止 5月12日（周二） 24:00" in " ".join(row.text_content().split())
 
 
 def test_a_case_assessed_at_1801_shows_that_the_evening_report_covers_today(client, org):
@@ -83,22 +83,22 @@ def test_a_case_assessed_at_1801_shows_that_the_evening_report_covers_today(clie
         incident = assessed(org, level=2)
         element = card(client, org.p.xsc_liaison, incident)
     assert text_of(element, "exchange-status").startswith(
-        "今日（5月10日（周日））为开始之日，已由第一时间报告覆盖"
+        "今日 5月10日（周日） 为开始当日，已由第一时间报告覆盖"
     )
     assert (
         text_of(element, "exchange-next")
-        == "下一次：明日5月11日（周一）的互通信息，截止 5月11日（周一）24:00"
+        == "下一次：明日 5月11日（周一） 的互通信息，截止 5月11日（周一） 24:00"
     )
 
     with time_machine.travel(at(2026, 5, 10, 20, 15), tick=False):
         report_progress(org, incident, "当晚进展")
         element = card(client, org.p.xsc_liaison, incident)
     status = element.xpath(".//*[@id='exchange-status']")[0]
-    assert " ".join(status.text_content().split()) == "今日（5月10日（周日））已报送 ✓（20:15）"
+    assert " ".join(status.text_content().split()) == "今日 5月10日（周日） 已报送 ✓（20:15）"
     assert "text-success" in status.get("class")
     assert (
         text_of(element, "exchange-next")
-        == "下一次：明日5月11日（周一）的互通信息，截止 5月11日（周一）24:00"
+        == "下一次：明日 5月11日（周一） 的互通信息，截止 5月11日（周一） 24:00"
     )
     assert len(open_rows(element, DAILY)) == 1
 
@@ -106,21 +106,21 @@ def test_a_case_assessed_at_1801_shows_that_the_evening_report_covers_today(clie
     with time_machine.travel(at(2026, 5, 11, 9, 0), tick=False):
         element = card(client, org.p.xsc_liaison, incident)
     status = element.xpath(".//*[@id='exchange-status']")[0]
-    assert " ".join(status.text_content().split()) == "今日（5月11日（周一））尚未报送，须在今日 24:00 前报送"
+    assert " ".join(status.text_content().split()) == "今日 5月11日（周一） 尚未报送，须在今日 24:00 前报送"
     assert "text-danger" in status.get("class")
     assert (
         text_of(element, "exchange-next")
-        == "下一次：今日5月11日（周一）的互通信息，截止 5月11日（周一）24:00"
+        == "下一次：今日 5月11日（周一） 的互通信息，截止 5月11日（周一） 24:00"
     )
 
     # The 11th's report meets it; the card moves on to the 12th and keeps one open row.
     with time_machine.travel(at(2026, 5, 11, 10, 0), tick=False):
         report_progress(org, incident, "次日进展")
         element = card(client, org.p.xsc_liaison, incident)
-    assert text_of(element, "exchange-status") == "今日（5月11日（周一））已报送 ✓（10:00）"
+    assert text_of(element, "exchange-status") == "今日 5月11日（周一） 已报送 ✓（10:00）"
     assert (
         text_of(element, "exchange-next")
-        == "下一次：明日5月12日（周二）的互通信息，截止 5月12日（周二）24:00"
+        == "下一次：明日 5月12日（周二） 的互通信息，截止 5月12日（周二） 24:00"
     )
     assert len(open_rows(element, DAILY)) == 1
     assert "历史时限（1）" in element.xpath(".//details/summary")[0].text_content()
@@ -133,9 +133,9 @@ def test_an_overdue_daily_report_is_named_by_its_day(client, org):
         element = card(client, org.p.xsc_liaison, incident)
     assert (
         text_of(element, "exchange-next")
-        == "下一次：5月11日（周一）的互通信息，截止 5月11日（周一）24:00（已逾期）"
+        == "待补报：5月11日（周一） 的互通信息，截止 5月11日（周一） 24:00（已逾期）"
     )
-    assert "今日（5月12日（周二））尚未报送" in text_of(element, "exchange-status")
+    assert "今日 5月12日（周二） 尚未报送" in text_of(element, "exchange-status")
     assert "overdue" in open_rows(element, DAILY)[0].xpath(".//span[@data-due]")[0].get("class")
 
 
