@@ -45,3 +45,26 @@
     }, 0);
   });
 })();
+
+// ===== Long titles (issue 15, item 2) =====
+// A title clamped to two lines (.clamp-2) carries its whole text in title= for the mouse; a tap unfolds it.
+// A title that is a link: on a touch screen (no hover, so no title= tooltip) the first tap unfolds it and the
+// second follows the link; with a mouse the click follows the link at once.
+(function () {
+  "use strict";
+  var touch = window.matchMedia && window.matchMedia("(hover: none)").matches;
+  document.addEventListener("click", function (event) {
+    var clamp = event.target.closest ? event.target.closest(".clamp-2") : null;
+    if (!clamp) return;
+    var cut = clamp.scrollHeight > clamp.clientHeight + 1;
+    var link = clamp.closest("a");
+    if (clamp.classList.contains("expanded")) {
+      if (!link) clamp.classList.remove("expanded");
+      return;
+    }
+    if (!cut) return;
+    if (link && !touch) return;
+    if (link) event.preventDefault();
+    clamp.classList.add("expanded");
+  });
+})();
