@@ -53,8 +53,16 @@
 (function () {
   "use strict";
   var touch = window.matchMedia && window.matchMedia("(hover: none)").matches;
+  // A heading clamped by its class alone gets its whole text as title=.
+  function titleClamps(root) {
+    root.querySelectorAll(".clamp-2:not([title]), .clamp-3:not([title])").forEach(function (el) {
+      el.title = el.textContent.trim();
+    });
+  }
+  titleClamps(document);
+  document.addEventListener("htmx:load", function (event) { titleClamps(event.target); });
   document.addEventListener("click", function (event) {
-    var clamp = event.target.closest ? event.target.closest(".clamp-2") : null;
+    var clamp = event.target.closest ? event.target.closest(".clamp-2, .clamp-3") : null;
     if (!clamp) return;
     var cut = clamp.scrollHeight > clamp.clientHeight + 1;
     var link = clamp.closest("a");
