@@ -170,7 +170,9 @@ def test_no_page_of_any_role_is_wider_than_a_phone(demo_college, live_server, ar
                             continue
                         height = min(page.evaluate("document.documentElement.scrollHeight"), SHOT_MAX_PX)
                         page.screenshot(
-                            path=str(shots / f"{username}-{width}-{slug(path)}.png"),
+                            path=str(shots / f"{username}-{width}-{slug(path)}.jpg"),
+                            type="jpeg",
+                            quality=70,
                             full_page=True,
                             clip={"x": 0, "y": 0, "width": width, "height": height},
                         )
