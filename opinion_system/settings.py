@@ -73,6 +73,7 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "opinion_system.middleware.ProductNotFoundMiddleware",  # the Chinese 404 page with DEBUG on (the demo)
     "accounts.middleware.AccountPolicyMiddleware",  # idle/absolute session limits, forced password change
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "django_htmx.middleware.HtmxMiddleware",

@@ -45,3 +45,34 @@
     }, 0);
   });
 })();
+
+// ===== Long titles (issue 15, item 2) =====
+// A title clamped to two lines (.clamp-2) carries its whole text in title= for the mouse; a tap unfolds it.
+// A title that is a link: on a touch screen (no hover, so no title= tooltip) the first tap unfolds it and the
+// second follows the link; with a mouse the click follows the link at once.
+(function () {
+  "use strict";
+  var touch = window.matchMedia && window.matchMedia("(hover: none)").matches;
+  // A heading clamped by its class alone gets its whole text as title=.
+  function titleClamps(root) {
+    root.querySelectorAll(".clamp-2:not([title]), .clamp-3:not([title])").forEach(function (el) {
+      el.title = el.textContent.trim();
+    });
+  }
+  titleClamps(document);
+  document.addEventListener("htmx:load", function (event) { titleClamps(event.target); });
+  document.addEventListener("click", function (event) {
+    var clamp = event.target.closest ? event.target.closest(".clamp-2, .clamp-3") : null;
+    if (!clamp) return;
+    var cut = clamp.scrollHeight > clamp.clientHeight + 1;
+    var link = clamp.closest("a");
+    if (clamp.classList.contains("expanded")) {
+      if (!link) clamp.classList.remove("expanded");
+      return;
+    }
+    if (!cut) return;
+    if (link && !touch) return;
+    if (link) event.preventDefault();
+    clamp.classList.add("expanded");
+  });
+})();

@@ -35,7 +35,7 @@ def incident(org):
 
 
 def open_bulletins(page) -> None:
-    page.locator("#nav-leadership").click()  # the leadership group's menu
+    page.locator("#nav-handle").click()  # 办理: the menu of what is worked on
     page.locator("nav.navbar").get_by_role("link", name="舆情通报").click()
     expect(page.locator("h1")).to_have_text("舆情通报（第四条）")
 

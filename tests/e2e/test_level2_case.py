@@ -202,6 +202,7 @@ def test_level2_case_across_roles(case, tmp_path):
     expect(clerk.locator("#work-to_assess")).to_contain_text(f"{number} {TITLE}")
     expect(clerk.locator("#work-to_assess")).to_contain_text("学生处")
     case.shot(clerk, "02-office-home.png")
+    clerk.locator("#nav-handle").click()  # 办理
     clerk.get_by_role("link", name="待研判", exact=True).click()
     expect(clerk).to_have_url(re.compile(r"/incidents/\?status=reported$"))
     row = clerk.locator("#results tbody tr").filter(has_text=number)
@@ -245,6 +246,7 @@ def test_level2_case_across_roles(case, tmp_path):
     approver = case.login("dzb_approver")
     waiting = approver.locator("#work-to_review li").filter(has_text=number)
     expect(waiting).to_contain_text("第1版")
+    approver.locator("#nav-handle").click()  # 办理
     approver.get_by_role("link", name="通稿审定").click()
     expect(approver.locator("h1")).to_have_text("待审定的回复通稿")
     card = approver.locator("section.card").filter(has_text=number)
@@ -379,6 +381,7 @@ def test_level2_case_across_roles(case, tmp_path):
     dossier.get_by_role("button", name="核验").click()
     expect(clerk.locator("#dossier-verified")).to_contain_text("一致")
     case.shot(clerk, "12-archived.png")
+    clerk.locator("#nav-files").click()  # 档案
     clerk.get_by_role("link", name="工作档案", exact=True).click()
     expect(clerk.locator("#attention")).to_contain_text("全部档案已生成")
     clerk.get_by_role("button", name="导出").click()

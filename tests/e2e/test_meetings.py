@@ -53,7 +53,7 @@ def test_the_office_convenes_minutes_a_decision_and_the_case_shows_it(
     office = sign_in(browser, live_server.url, "office_clerk", problems)
 
     # 1. 召集: from the navigation, with the case on the agenda and the people who attend.
-    office.locator("#nav-leadership").click()  # the leadership group's menu
+    office.locator("#nav-handle").click()  # 办理: the menu of what is worked on
     office.locator("nav").get_by_role("link", name="联席会议").click()
     expect(office.locator("h1")).to_contain_text("联席会议")
     office.locator("#convene").click()

@@ -1,0 +1,28 @@
+"""The product's own 404 page in the demo, where DEBUG is on.
+
+With DEBUG Django answers a missing page with its English technical page (django.views.debug), and the demo
+runs with DEBUG: whoever tries it should meet the Chinese page production shows. Only 404 is replaced: a 403
+goes through handler403 in every mode already, and a 500 keeps Django's debugging page, which DEBUG is for.
+"""
+
+from django.conf import settings
+from django.http import Http404
+from django.views import defaults
+
+
+class ProductNotFoundMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        response = self.get_response(request)
+        # No view was found for the address: the 404 can only be the resolver's technical page.
+        if settings.DEBUG and response.status_code == 404 and request.resolver_match is None:
+            return defaults.page_not_found(request, Http404())
+        return response
+
+    def process_exception(self, request, exception):
+        """A view's Http404 (a missing or hidden incident, access module) gets the page production shows."""
+        if settings.DEBUG and isinstance(exception, Http404):
+            return defaults.page_not_found(request, exception)
+        return None
