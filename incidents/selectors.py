@@ -8,7 +8,8 @@ from typing import TypedDict
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import OuterRef, QuerySet, Subquery
+from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
+from django.db.models.functions import Coalesce
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -21,7 +22,9 @@ from .models import (
     DisposalForm,
     Evidence,
     Incident,
+    IncidentEvent,
     Level,
+    ProgressReport,
     ReplyStatement,
     ReviewWaiver,
     SchedulerHeartbeat,
@@ -214,10 +217,9 @@ MERGED_INTO_HIDDEN = "作为重复上报合并至另一条舆情（该舆情不�
 MERGED_FROM_HIDDEN = "合并了一条重复上报（该上报不在您的查看范围内）"
 
 
-def incident_timeline(*, incident: Incident, viewer) -> list:
-    """The case log as `viewer` may read it: a line about another incident (a merge) names that incident only
-    to who may see it (第五条: only people with a reason to see an incident learn of it)."""
-    events = list(incident.events.select_related("actor").order_by("created_at", "id"))
+def _hide_unseen_merges(events: list, *, incident: Incident, viewer) -> list:
+    """A case-log line about another incident (a merge) names that incident only to who may see it (第五条: only
+    people with a reason to see an incident learn of it)."""
     related = {e.related_id for e in events if e.related_id}
     if related:
         visible = set(access.incidents_visible_to(viewer).filter(pk__in=related).values_list("pk", flat=True))
@@ -227,6 +229,129 @@ def incident_timeline(*, incident: Incident, viewer) -> list:
                     MERGED_INTO_HIDDEN if event.related_id == incident.merged_into_id else MERGED_FROM_HIDDEN
                 )
     return events
+
+
+# The detail page shows the latest few of each growing list and loads the earlier ones on demand, a page at a
+# time: a level-1 case reporting every four hours gathers hundreds of case-log lines, and a page that read them
+# all on every visit would grow with the case. Earlier pages are cut by a cursor (the oldest row shown), not an
+# offset, so a line added meanwhile neither repeats nor skips a row.
+EVENTS_SHOWN, EVENTS_PAGE = 10, 20
+PROGRESS_SHOWN, PROGRESS_PAGE = 5, 10
+STATEMENTS_SHOWN, STATEMENTS_PAGE = 5, 5
+
+
+@dataclass(frozen=True)
+class Slice:
+    """Some rows of a list, newest first, with how many earlier rows remain and where the next page starts."""
+
+    rows: list
+    earlier: int  # rows older than these, not shown yet
+    page: int  # how many rows a click on "更早的 N 条" loads
+
+    @property
+    def cursor(self):
+        """The oldest row shown: the next page is what came before it."""
+        return self.rows[-1] if self.rows else None
+
+    @property
+    def next_count(self) -> int:
+        return min(self.page, self.earlier)
+
+    @property
+    def oldest_first(self) -> list:
+        return self.rows[::-1]
+
+
+def _before(rows: QuerySet, cursor) -> QuerySet:
+    """Rows older than `cursor` (a row of the same list) in the list's order (created_at, then id)."""
+    at, pk = cursor
+    return rows.filter(Q(created_at__lt=at) | Q(created_at=at, pk__lt=pk))
+
+
+def _slice(rows: QuerySet, *, size: int, page: int, total: int | None = None, newest=("-created_at", "-pk")):
+    """The `size` newest of `rows`; the earlier ones are counted (or taken from `total`, counted beforehand)."""
+    shown = list(rows.order_by(*newest)[:size])
+    if len(shown) < size:
+        earlier = 0
+    elif total is not None:
+        earlier = max(0, total - len(shown))
+    else:
+        earlier = rows.count() - len(shown)
+    return Slice(shown, earlier, page)
+
+
+def _events(incident: Incident) -> QuerySet:
+    return incident.events.select_related("actor")
+
+
+def _progress(incident: Incident) -> QuerySet:
+    return incident.progress_reports.select_related("author")
+
+
+def _statements(incident: Incident) -> QuerySet:
+    return incident.statements.select_related("author", "reviewed_by")
+
+
+def _row_cursor(rows: QuerySet, pk) -> tuple | None:
+    """(created_at, pk) of the row `pk` of this list, or None when it is not one of its rows."""
+    at = rows.filter(pk=pk).values_list("created_at", flat=True).first() if str(pk).isdigit() else None
+    return (at, int(pk)) if at is not None else None
+
+
+def incident_events_before(*, incident: Incident, viewer, before="") -> Slice | None:
+    """The page of case-log lines before the line `before`, or the latest page without one (None: `before` is
+    no line of this incident)."""
+    rows = _events(incident)
+    if before:
+        cursor = _row_cursor(incident.events, before)
+        if cursor is None:
+            return None
+        rows = _before(rows, cursor)
+    found = _slice(rows, size=EVENTS_PAGE, page=EVENTS_PAGE)
+    _hide_unseen_merges(found.rows, incident=incident, viewer=viewer)
+    return found
+
+
+def incident_progress_before(*, incident: Incident, before="") -> Slice | None:
+    """The page of progress reports before the report `before`, or the latest page without one (None: `before`
+    is no report of this incident)."""
+    rows = _progress(incident)
+    if before:
+        cursor = _row_cursor(incident.progress_reports, before)
+        if cursor is None:
+            return None
+        rows = _before(rows, cursor)
+    return _slice(rows, size=PROGRESS_PAGE, page=PROGRESS_PAGE)
+
+
+def incident_statements_before(*, incident: Incident, before="") -> Slice | None:
+    """The statement versions numbered below `before`, or the latest ones without it (None: not a number)."""
+    rows = _statements(incident)
+    if before:
+        if not str(before).isdigit():
+            return None
+        rows = rows.filter(number__lt=int(before))
+    return _slice(rows, size=STATEMENTS_PAGE, page=STATEMENTS_PAGE, newest=("-number",))
+
+
+def _record_counts(incident: Incident) -> dict[str, int]:
+    """How many case-log lines, progress reports and statement versions the incident has, in one query."""
+
+    def count(model):
+        rows = model.objects.filter(incident=OuterRef("pk")).order_by().values("incident")
+        return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
+
+    row = (
+        Incident.objects.filter(pk=incident.pk)
+        .annotate(
+            n_events=count(IncidentEvent),
+            n_progress=count(ProgressReport),
+            n_statements=count(ReplyStatement),
+        )
+        .values("n_events", "n_progress", "n_statements")
+        .first()
+    ) or {}
+    return {key: row.get(f"n_{key}", 0) for key in ("events", "progress", "statements")}
 
 
 @dataclass(frozen=True)
@@ -304,8 +429,14 @@ AFTER_DISPOSAL = (
 
 def incident_records(*, incident: Incident, viewer) -> dict:
     """Everything recorded on an incident that its page shows, each a query of its own (none per row)."""
+    counts = _record_counts(incident)
+    statements = _slice(_statements(incident), size=STATEMENTS_SHOWN, page=STATEMENTS_PAGE,
+                        total=counts["statements"], newest=("-number",))  # fmt: skip
+    events = _slice(_events(incident), size=EVENTS_SHOWN, page=EVENTS_PAGE, total=counts["events"])
+    _hide_unseen_merges(events.rows, incident=incident, viewer=viewer)
     return {
-        "statements": list(incident.statements.select_related("author", "reviewed_by").order_by("-number")),
+        "statements": statements.rows,  # the latest versions, newest first
+        "statements_slice": statements,
         "disposal_form": DisposalForm.objects.filter(incident=incident)
         .select_related("leader_opinion_by", "opinion_waived_by", "head_signed_by", "reviewed_by")
         .first(),
@@ -328,9 +459,11 @@ def incident_records(*, incident: Incident, viewer) -> dict:
         "joint_decisions": list(
             incident.joint_decisions.select_related("meeting").order_by("meeting__held_at", "id")
         ),
-        "progress": incident.progress_reports.select_related("author").order_by("-created_at"),
+        "progress": _slice(
+            _progress(incident), size=PROGRESS_SHOWN, page=PROGRESS_PAGE, total=counts["progress"]
+        ),
         "escalations": incident.escalations.select_related("actor"),
-        "timeline": incident_timeline(incident=incident, viewer=viewer),
+        "timeline": events,
         "measures": incident_first_time_measures(incident=incident),
     }
 

@@ -371,6 +371,13 @@ def requests_for(w) -> list[Request]:
         # the page takes any method; a POST is the page again (only a sample: it is the same code)
         methods = ("GET", "POST") if key in ("reported", "archived", "merged", "moved") else ("GET",)
         add("incidents:detail", [incident.pk], expect=logged_in(seen), methods=methods, label=key)
+    # The earlier rows of the detail page's lists answer as the page does (a sample of statuses: the same code).
+    for key in ("in_disposal", "approved", "archived"):
+        for dept in ("xsc", "rsc"):
+            incident = w[dept][key]
+            seen = lambda u, m, i=incident: rule(access.can_view(u, i), 404)  # noqa: E731
+            for name in ("incidents:events", "incidents:progress", "incidents:statements"):
+                add(name, [incident.pk], expect=method_only("GET", seen), label=key)
     for name, key in ACTION_ON.items():
         for dept in ("xsc", "rsc"):
             incident = w[dept][key]

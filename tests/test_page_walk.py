@@ -76,6 +76,10 @@ RULES: dict[str, Callable[[User, ResolverMatch], Answer]] = {
     "notifications:list": lambda user, match: OK,
     "accounts:password_change": lambda user, match: OK,  # 修改密码: everyone, their own
     "incidents:detail": lambda user, match: allowed(may_see_incident(user, match), 404),
+    # the earlier rows of the detail page's lists (htmx, or a page of their own without script): as the page
+    "incidents:events": lambda user, match: allowed(may_see_incident(user, match), 404),
+    "incidents:progress": lambda user, match: allowed(may_see_incident(user, match), 404),
+    "incidents:statements": lambda user, match: allowed(may_see_incident(user, match), 404),
     "dashboard:index": lambda user, match: allowed(access.can_see_overview(user), 403),
     "evaluation:index": lambda user, match: allowed(evaluation_access.may_see_evaluation(user), 403),
     "evaluation:ledger": lambda user, match: allowed(evaluation_access.may_read_ledger(user), 403),
@@ -178,6 +182,11 @@ def fixed_pages() -> list[str]:
         incident = Incident.objects.filter(status=status).order_by("pk").first()
         assert incident is not None, f"the demo has no incident {status.label}"
         pages.append(reverse("incidents:detail", args=[incident.pk]))
+        if status in (Status.IN_DISPOSAL, Status.ARCHIVED):  # a sample: the same code for every status
+            pages += [
+                reverse(f"incidents:{name}", args=[incident.pk])
+                for name in ("events", "progress", "statements")
+            ]
     with_form = DisposalForm.objects.order_by("incident_id").values_list("incident_id", flat=True).first()
     assert with_form is not None, "the demo has no 处置表"
     pages.append(reverse("reports:disposal_form_pdf", args=[with_form]))

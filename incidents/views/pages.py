@@ -6,9 +6,11 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.views.decorators.http import require_GET
 
 from departments.access import roles_of
 from opinion_system.errors import DomainError
@@ -147,8 +149,24 @@ def statement_rows(
     return rows, reviewable, publishable
 
 
+def with_refused_statement(statements: list[ReplyStatement], incident: Incident, bound: dict) -> list:
+    """The statements shown, and the earlier one a refused 审定/登记发布 was about (so its reason shows on it)."""
+    shown = {str(s.pk) for s in statements}
+    wanted = {
+        str(form["statement"].value())
+        for name, form in bound.items()
+        if name in ("review", "publish") and form["statement"].value()
+    } - shown
+    ids = [int(pk) for pk in wanted if pk.isdigit()]
+    if not ids:
+        return statements
+    earlier = incident.statements.select_related("author", "reviewed_by").filter(pk__in=ids)
+    return [*statements, *earlier.order_by("-number")]
+
+
 def detail_context(user, incident: Incident, bound: dict | None = None) -> dict:
     records = selectors.incident_records(incident=incident, viewer=user)
+    records["statements"] = with_refused_statement(records["statements"], incident, bound or {})
     statements, disposal_form, meetings = records["statements"], records["disposal_form"], records["meetings"]
     situation = Situation(
         incident,
@@ -182,6 +200,56 @@ def detail_context(user, incident: Incident, bound: dict | None = None) -> dict:
 def incident_detail(request, pk: int):
     incident = access.access_incident(request.user, pk)
     return render(request, "incidents/detail.html", detail_context(request.user, incident))
+
+
+def earlier_rows(request, incident: Incident, template: str, context: dict):
+    """A page of earlier rows: the fragment replacing the "更早的 N 条" button (htmx), or a page of its own (no
+    script: the button is a plain link)."""
+    context = {"incident": incident, **context}
+    if request.htmx:
+        return render(request, template, context)
+    return render(request, "incidents/earlier_rows.html", {**context, "rows_template": template})
+
+
+@login_required
+@require_GET
+def incident_events(request, pk: int):
+    """处置记录: the lines before the oldest one shown (the page shows the latest ones)."""
+    incident = access.access_incident(request.user, pk)
+    found = selectors.incident_events_before(
+        incident=incident, viewer=request.user, before=request.GET.get("before", "")
+    )
+    if found is None:
+        raise Http404("没有这条处置记录。")
+    return earlier_rows(
+        request, incident, "incidents/_timeline_rows.html", {"timeline": found, "title": "处置记录"}
+    )
+
+
+@login_required
+@require_GET
+def incident_progress(request, pk: int):
+    """互通信息: the reports before the oldest one shown."""
+    incident = access.access_incident(request.user, pk)
+    found = selectors.incident_progress_before(incident=incident, before=request.GET.get("before", ""))
+    if found is None:
+        raise Http404("没有这条互通信息。")
+    return earlier_rows(
+        request, incident, "incidents/_progress_rows.html", {"progress": found, "title": "互通信息"}
+    )
+
+
+@login_required
+@require_GET
+def incident_statements(request, pk: int):
+    """回复通稿: the versions before the oldest one shown, each with the form this user may send about it."""
+    incident = access.access_incident(request.user, pk)
+    found = selectors.incident_statements_before(incident=incident, before=request.GET.get("before", ""))
+    if found is None:
+        raise Http404("没有这一版通稿。")
+    rows, _, _ = statement_rows(request.user, Situation(incident, statements=found.rows), {})
+    context = {"statements_slice": found, "statement_rows": rows, "title": "回复通稿"}
+    return earlier_rows(request, incident, "incidents/_statement_rows.html", context)
 
 
 @login_required

@@ -76,3 +76,32 @@
     clamp.classList.add("expanded");
   });
 })();
+
+// ---- Detail page: long texts folded after ten lines, 展开全文 / 收起 (issue 15, item 2) ----
+// Only a text longer than ten lines is folded, and only here: without script the whole text shows. Again after
+// each htmx swap (earlier statement versions load on demand).
+(function () {
+  "use strict";
+  var LINES = 10;
+  function fold(root) {
+    root.querySelectorAll("[data-fold]:not([data-folded])").forEach(function (el) {
+      var line = parseFloat(getComputedStyle(el).lineHeight) || 24;
+      if (el.scrollHeight <= line * (LINES + 1)) return;  // one line to spare: never fold away a single line
+      el.setAttribute("data-folded", "1");
+      el.classList.add("folded");
+      var toggle = document.createElement("button");
+      toggle.type = "button";
+      toggle.className = "btn btn-link fold-toggle";
+      toggle.textContent = "展开全文";
+      toggle.setAttribute("aria-expanded", "false");
+      toggle.addEventListener("click", function () {
+        var open = el.classList.toggle("folded") === false;
+        toggle.textContent = open ? "收起" : "展开全文";
+        toggle.setAttribute("aria-expanded", open ? "true" : "false");
+      });
+      el.insertAdjacentElement("afterend", toggle);
+    });
+  }
+  fold(document);
+  document.addEventListener("htmx:load", function (event) { fold(event.target); });
+})();
