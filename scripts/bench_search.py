@@ -91,7 +91,7 @@ def main() -> None:
         ("q=后勤 page 40", {"q": "后勤", "page": "40"}),
         (f"q={rare} (a few titles)", {"q": rare}),
         (f"q=后勤 {rare} (two words, ≤1 row)", {"q": f"后勤 {rare}"}),
-        ("q=weibo.com/u/8000125 (one URL)", {"q": "weibo.com/u/8000125"}),
+        ("q=weibo.com/u/8000124 (one URL)", {"q": "weibo.com/u/8000124"}),
     ]
     if liaison:
         cases.append((f"q={liaison.full_name} (a liaison's name, ~6%)", {"q": liaison.full_name}))
