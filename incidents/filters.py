@@ -17,7 +17,7 @@ from opinion_system.forms import PlausibleDateField, SearchInput, StyledForm
 
 from .forms import department_choices
 from .models import Category, Deadline, Incident, Level, LevelOneDuty, Status
-from .search import incident_search_ids
+from .search import incident_search, validate_search
 
 # Still being handled: not yet filed, archived, or merged into another report as a duplicate.
 OPEN_STATUSES = (
@@ -134,7 +134,10 @@ class IncidentFilter(django_filters.FilterSet):
     """Filters of the incident list; the queryset it narrows is already limited by the access module."""
 
     q = django_filters.CharFilter(
-        label="搜索", method="search", widget=SearchInput(attrs={"placeholder": "编号、标题、内容或网址"})
+        label="搜索",
+        method="search",
+        validators=[validate_search],
+        widget=SearchInput(attrs={"placeholder": "编号、标题、内容、网址、人名或部门，空格分隔多个词"}),
     )
     status = django_filters.ChoiceFilter(label="状态", choices=Status.choices)
     level = django_filters.ChoiceFilter(label="级别", choices=Level.choices)
@@ -196,7 +199,7 @@ class IncidentFilter(django_filters.FilterSet):
         self.markup_key = repr(choices)
 
     def search(self, queryset, name, value):
-        return queryset.filter(pk__in=incident_search_ids(terms=value)) if value.strip() else queryset
+        return incident_search(queryset, text=value)
 
     def reported_from(self, queryset, name, value):
         return queryset.filter(reported_at__gte=day_start(value))
