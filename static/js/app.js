@@ -45,3 +45,33 @@
     }, 0);
   });
 })();
+// Forms that know the rules: a category that demands a level (第十条: A类 → 一级) selects it and locks it.
+// The rule comes from the server (data-level-for-category on the category select, from incidents.rules); the
+// select is locked by disabling its other options, not itself: a disabled select would not be sent.
+(function () {
+  "use strict";
+  function parse(text) { try { return JSON.parse(text || "{}"); } catch (e) { return {}; } }
+  function apply(category) {
+    var form = category.form;
+    var level = form && form.elements[category.getAttribute("data-level-field")];
+    if (!level) return;
+    var demanded = parse(category.getAttribute("data-level-for-category"))[category.value];
+    var note = form.querySelector("[data-level-lock-note]");
+    if (!note) {
+      note = document.createElement("div");
+      note.className = "form-text text-warning-emphasis";
+      note.setAttribute("data-level-lock-note", "");
+      level.insertAdjacentElement("afterend", note);
+    }
+    Array.prototype.forEach.call(level.options, function (option) {
+      option.disabled = demanded !== undefined && option.value !== demanded;
+    });
+    if (demanded !== undefined) level.value = demanded;
+    note.textContent = demanded !== undefined ? parse(category.getAttribute("data-level-note"))[category.value] || "" : "";
+    note.hidden = demanded === undefined;
+  }
+  document.querySelectorAll("select[data-level-for-category]").forEach(apply);
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("select[data-level-for-category]")) apply(event.target);
+  });
+})();
