@@ -17,8 +17,17 @@ from django.utils import timezone
 from opinion_system.errors import DomainError
 
 from . import access, forms, rules, services
-from .models import DisposalForm, Incident, Level, LevelOneDuty, ReplyStatement
+from .models import (
+    DisposalForm,
+    Incident,
+    IncidentEvent,
+    Level,
+    LevelOneDuty,
+    ProgressReport,
+    ReplyStatement,
+)
 from .services.disposal import APPROVED_STATES
+from .services.filing import CONTENT_FIELDS
 from .services.level_one import open_duties_refusal
 from .workflow import Action
 
@@ -325,12 +334,41 @@ def _statement_initial(s: Situation) -> dict:
 
 def _form_initial(s: Situation) -> dict:
     f = s.disposal_form
-    return {
+    initial = {
         "form_version": f.version if f else None,
         "team_members": f.team_members if f else "",
         "disposal_situation": f.disposal_situation if f else "",
         "follow_up": f.follow_up if f else "",
     }
+    blank = f is None or not any(getattr(f, name).strip() for name in CONTENT_FIELDS)
+    if blank and s.incident.disposal_ended_at is not None:
+        # Nothing typed into the form yet and the disposal told to its end: the form starts from what the case
+        # holds, so nothing is typed twice. Once saved, it shows what was saved and is never filled again.
+        # (Not during the disposal: the page would read every progress report on each visit, for a draft
+        # that is not final yet.)
+        initial["disposal_situation"] = disposal_situation_draft(s.incident)
+    return initial
+
+
+def disposal_situation_draft(incident: Incident) -> str:
+    """「舆情处置情况」 as the case tells it: each progress report (互通信息) with its time, then the result
+    typed at 结束处置."""
+    lines = [
+        f"{timezone.localtime(at):%m月%d日 %H:%M} {' '.join(content.split())}"
+        for at, content in ProgressReport.objects.filter(incident=incident)
+        .order_by("created_at", "id")
+        .values_list("created_at", "content")
+    ]
+    summary = (
+        IncidentEvent.objects.filter(incident=incident, kind=IncidentEvent.Kind.DISPOSAL_ENDED)
+        .order_by("-created_at", "-id")
+        .values_list("reason", flat=True)
+        .first()
+    )
+    parts = ["处置经过：\n" + "\n".join(lines)] if lines else []
+    if summary and summary.strip():
+        parts.append("处置结果：" + summary.strip())
+    return "\n".join(parts)
 
 
 def _opinion_initial(s: Situation) -> dict:
