@@ -94,6 +94,7 @@ class Spec:
     in_panel: bool = True
 
     def __post_init__(self):
+        # Whatever an entry's hints function returns, the partials get Hints: they ask for the blocking ones.
         hints = self.hints
         object.__setattr__(self, "hints", lambda situation: Hints(hints(situation)))
 
