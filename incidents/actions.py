@@ -17,7 +17,17 @@ from django.utils import timezone
 from opinion_system.errors import DomainError
 
 from . import access, forms, rules, services
-from .models import DisposalForm, Incident, Level, LevelOneDuty, ReplyStatement
+from .models import (
+    DisposalForm,
+    Incident,
+    IncidentEvent,
+    Level,
+    LevelOneDuty,
+    ProgressReport,
+    ReplyStatement,
+)
+from .services.disposal import APPROVED_STATES
+from .services.filing import CONTENT_FIELDS
 from .services.level_one import open_duties_refusal
 from .workflow import Action
 
@@ -35,6 +45,21 @@ class Hint:
     text: str
     css: str = "text-muted"
     id: str = ""
+    # A precondition the service checks and this case does not meet: its short form is shown beside the
+    # action's name before it is opened, and the action's buttons are disabled (the service still refuses).
+    blocks: str = ""
+
+
+class Hints(list):
+    """An action's hints; `blocking` those that say why it cannot be taken yet."""
+
+    @property
+    def blocking(self) -> list[Hint]:
+        return [hint for hint in self if hint.blocks]
+
+
+def blocked(text: str, short: str, id: str) -> Hint:
+    return Hint(text, "text-warning-emphasis fw-bold", id, blocks=short)
 
 
 @dataclass(frozen=True)
@@ -67,6 +92,11 @@ class Spec:
     offered: Callable[[Incident], bool] = lambda incident: True
     # False: shown beside the statement it concerns (审定, 发布), not in the action list.
     in_panel: bool = True
+
+    def __post_init__(self):
+        # Whatever an entry's hints function returns, the partials get Hints: they ask for the blocking ones.
+        hints = self.hints
+        object.__setattr__(self, "hints", lambda situation: Hints(hints(situation)))
 
     def bind(self, *args, **kwargs):
         """The action's form; its ids carry the action's name, so two forms on one page never share an id
@@ -305,12 +335,41 @@ def _statement_initial(s: Situation) -> dict:
 
 def _form_initial(s: Situation) -> dict:
     f = s.disposal_form
-    return {
+    initial = {
         "form_version": f.version if f else None,
         "team_members": f.team_members if f else "",
         "disposal_situation": f.disposal_situation if f else "",
         "follow_up": f.follow_up if f else "",
     }
+    blank = f is None or not any(getattr(f, name).strip() for name in CONTENT_FIELDS)
+    if blank and s.incident.disposal_ended_at is not None:
+        # Nothing typed into the form yet and the disposal told to its end: the form starts from what the case
+        # holds, so nothing is typed twice. Once saved, it shows what was saved and is never filled again.
+        # (Not during the disposal: the page would read every progress report on each visit, for a draft
+        # that is not final yet.)
+        initial["disposal_situation"] = disposal_situation_draft(s.incident)
+    return initial
+
+
+def disposal_situation_draft(incident: Incident) -> str:
+    """「舆情处置情况」 as the case tells it: each progress report (互通信息) with its time, then the result
+    typed at 结束处置."""
+    lines = [
+        f"{timezone.localtime(at):%m月%d日 %H:%M} {' '.join(content.split())}"
+        for at, content in ProgressReport.objects.filter(incident=incident)
+        .order_by("created_at", "id")
+        .values_list("created_at", "content")
+    ]
+    summary = (
+        IncidentEvent.objects.filter(incident=incident, kind=IncidentEvent.Kind.DISPOSAL_ENDED)
+        .order_by("-created_at", "-id")
+        .values_list("reason", flat=True)
+        .first()
+    )
+    parts = ["处置经过：\n" + "\n".join(lines)] if lines else []
+    if summary and summary.strip():
+        parts.append("处置结果：" + summary.strip())
+    return "\n".join(parts)
 
 
 def _opinion_initial(s: Situation) -> dict:
@@ -328,13 +387,69 @@ def _opinion_missing(s: Situation) -> bool:
 
 def _file_hints(s: Situation) -> list[Hint]:
     if _opinion_missing(s):
-        return [Hint("处置表尚无分管院领导处置意见：须待其填写，或先“登记免填分管领导处置意见”，才能备案。",
-                     "text-warning-emphasis", "no-leader-opinion")]  # fmt: skip
+        return [blocked("处置表尚无分管院领导处置意见：须待其填写，或先“登记免填分管领导处置意见”，才能备案。",
+                        "需先有分管院领导处置意见或免填登记", "no-leader-opinion")]  # fmt: skip
+    return []
+
+
+def _form_incomplete(s: Situation) -> Hint | None:
+    """The rows the services require before signing, asking the head to sign or sending the form."""
+    f = s.disposal_form
+    if not (f and f.team_members.strip()) and not s.team:
+        return blocked("处置表尚未填写「舆情处置小组人员名单」（或在“处置小组人员名单”中登记成员）。",
+                       "需先填写处置表", "form-incomplete")  # fmt: skip
+    if not (f and f.disposal_situation.strip()):
+        return blocked("处置表尚未填写「舆情处置情况」。", "需先填写处置表", "form-incomplete")
+    return None
+
+
+def _sign_hints(s: Situation) -> list[Hint]:
+    hints = [Hint("签字表示您确认处置表当前内容；之后内容如有修改，需要重新签字。")]
+    if missing := _form_incomplete(s):
+        hints.insert(0, missing)
+    return hints
+
+
+def _submit_form_hints(s: Situation) -> list[Hint]:
+    if missing := _form_incomplete(s):
+        return [missing]
+    if not s.disposal_form.head_signed_by_id:
+        return [blocked("处置表须经部门负责人签字后才能报送。", "需先经部门负责人签字", "not-signed")]
+    return []
+
+
+def _waive_opinion_hints(s: Situation) -> list[Hint]:
+    if s.disposal_form and s.disposal_form.leader_opinion.strip():
+        return [
+            blocked("分管院领导已填写处置意见，无需登记免填。", "分管院领导已填写处置意见", "opinion-given")
+        ]
+    return []
+
+
+def _statement_hints(s: Situation) -> list[Hint]:
+    drafting = any(st.status == ReplyStatement.Status.DRAFT for st in s.statements)
+    waiting = next((st for st in s.statements if st.status == ReplyStatement.Status.SUBMITTED), None)
+    if waiting and not drafting:
+        return [blocked(f"第{waiting.number}版正在等待党政办审定，请等待审定结果后再起草新版本。",
+                        "等待党政办审定中", "statement-waiting")]  # fmt: skip
+    return []
+
+
+def _change_level_hints(s: Situation) -> list[Hint]:
+    demanded = rules.level_demanded(s.incident.category)
+    if demanded is not None and s.incident.level == demanded:
+        # 第十条: no other level is allowed for this category, and the one it has needs no change.
+        text = f"{rules.Category(s.incident.category).label}舆情必须保持{demanded.label}响应，不能调整为其他级别（第十条）。"
+        return [blocked(text, f"须保持{demanded.label}", "level-demanded")]
     return []
 
 
 def _signature_hints(s: Situation) -> list[Hint]:
     f = s.disposal_form
+    if f and f.head_signed_by_id:
+        return [blocked("部门负责人已在处置表上签字，无需再请签字。", "负责人已签字", "already-signed")]
+    if missing := _form_incomplete(s):
+        return [missing]
     if f and f.signature_requested_at:
         return [
             Hint(
@@ -346,9 +461,15 @@ def _signature_hints(s: Situation) -> list[Hint]:
 
 def _end_hints(s: Situation) -> list[Hint]:
     hints = []
+    if rules.statement_required_to_end(s.incident.level) and not any(
+        st.status in APPROVED_STATES for st in s.statements
+    ):
+        # 第十条 二级、一级: the words of disposal_end's refusal, before the click.
+        hints.append(blocked(f"{Level(s.incident.level).label}须有经党政办审定的回复通稿，才能结束处置。",
+                             "需先有经党政办审定的回复通稿", "no-approved-statement"))  # fmt: skip
     if s.incident.level == Level.ONE and (refusal := open_duties_refusal(s.duties)):
         # 第十条 一级: what is missing is said before the click, in the words the refusal uses.
-        hints.append(Hint(refusal, "text-warning-emphasis", "open-duties"))
+        hints.append(blocked(refusal, "需先完成一级响应事项", "open-duties"))
     hints.append(Hint(f"结束处置后，须在 {rules.FILING_HOURS} 小时内报送处置表。"))
     return hints
 
@@ -362,8 +483,8 @@ def _archive_hints(s: Situation) -> list[Hint]:
     hints = []
     if not s.meetings and s.review_waiver is None:
         # 第十四条: archiving needs a review meeting, or the office's waiver with a reason.
-        hints.append(Hint("尚不能归档：该舆情未记录复盘会，也未登记免于复盘（第十四条）。请先“记录复盘会”，"
-                          "或“登记免于复盘”并说明理由。", "text-warning-emphasis fw-bold", "no-review-meeting"))  # fmt: skip
+        hints.append(blocked("尚不能归档：该舆情未记录复盘会，也未登记免于复盘（第十四条）。请先“记录复盘会”，"
+                             "或“登记免于复盘”并说明理由。", "需先记录复盘会或登记免于复盘", "no-review-meeting"))  # fmt: skip
     elif not s.meetings:
         hints.append(Hint(f"已登记免于复盘：{s.review_waiver.reason}", "text-muted", "review-waived"))
     hints.append(
@@ -403,11 +524,13 @@ SPECS = (
     Spec("assess", Action.ASSESS, forms.AssessForm, "研判（类别、级别、责任部门）", _assess,
          initial=lambda s: {"responsible_department": s.incident.responsible_department_id}),
     Spec("merge", Action.MERGE, forms.MergeForm, "合并重复上报", _merge),
-    Spec("change_level", Action.CHANGE_LEVEL, forms.LevelChangeForm, "调整响应级别", _change_level),
+    Spec("change_level", Action.CHANGE_LEVEL, forms.LevelChangeForm, "调整响应级别", _change_level,
+         hints=_change_level_hints),
     Spec("reassign", Action.REASSIGN, forms.ReassignForm, "变更责任部门", _reassign),
     Spec("progress", Action.REPORT_PROGRESS, forms.ProgressForm, "报送互通信息", _progress),
     Spec("statement", Action.DRAFT_STATEMENT, forms.StatementForm, "起草/修改回复通稿", _statement_save,
-         buttons=(Button("保存草稿", "btn-outline-primary"), SUBMIT_FOR_REVIEW), initial=_statement_initial),
+         buttons=(Button("保存草稿", "btn-outline-primary"), SUBMIT_FOR_REVIEW), initial=_statement_initial,
+         hints=_statement_hints),
     Spec("review", Action.REVIEW_STATEMENT, forms.StatementReviewForm, "审定回复通稿", _review, in_panel=False),
     Spec("publish", Action.PUBLISH_STATEMENT, forms.PublishForm, "登记通稿发布", _publish, in_panel=False),
     Spec("end_disposal", Action.END_DISPOSAL, forms.EndDisposalForm, "结束处置", _end,
@@ -420,11 +543,11 @@ SPECS = (
     Spec("request_signature", Action.REQUEST_SIGNATURE, forms.SignForm, "请负责人签字", _request_signature,
          buttons=(Button("通知负责人签字", "btn-outline-primary"),), hints=_signature_hints, initial=_form_version),
     Spec("waive_opinion", Action.WAIVE_OPINION, forms.OpinionWaiverForm, "登记免填分管领导处置意见",
-         _waive_opinion, initial=_form_version),
+         _waive_opinion, initial=_form_version, hints=_waive_opinion_hints),
     Spec("sign", Action.SIGN_FORM, forms.SignForm, "部门负责人签字", _sign, buttons=(Button("确认签字"),),
-         hints=lambda s: [Hint("签字表示您确认处置表当前内容；之后内容如有修改，需要重新签字。")],
-         initial=_form_version),
-    Spec("submit_form", Action.SUBMIT_FORM, forms.VersionedForm, "报送处置表", _submit_form),
+         hints=_sign_hints, initial=_form_version),
+    Spec("submit_form", Action.SUBMIT_FORM, forms.VersionedForm, "报送处置表", _submit_form,
+         hints=_submit_form_hints),
     Spec("file", Action.FILE, forms.CommentForm, "审核备案", _file, hints=_file_hints),
     Spec("return_form", Action.RETURN_FORM, forms.CommentForm, "退回处置表", _return,
          buttons=(Button("退回（意见必填）", "btn-outline-danger"),)),

@@ -1,5 +1,7 @@
 """Forms for the pages: they check what a person typed; the services decide what the rules allow."""
 
+import json
+
 from django import forms
 from django.utils import timezone
 
@@ -87,8 +89,27 @@ class ReportForm(StyledForm):
         return [(data["platform"], data["url"]), (data.get("platform_2", ""), data.get("url_2", ""))]
 
 
+def level_rule_attrs(level_field: str) -> dict[str, str]:
+    """The category select's data attributes for static/js/app.js: which level each category demands and why
+    (from rules.LEVEL_DEMANDED, the rule the server enforces), and which select of the form holds the level."""
+    demanded = {str(category): str(int(level)) for category, level in rules.LEVEL_DEMANDED.items()}
+    notes = {
+        str(
+            category
+        ): f"{rules.Category(category).label}舆情须直接启动{rules.Level(level).label}响应（第十条），级别已锁定。"
+        for category, level in rules.LEVEL_DEMANDED.items()
+    }
+    return {
+        "data-level-for-category": json.dumps(demanded),
+        "data-level-note": json.dumps(notes, ensure_ascii=False),
+        "data-level-field": level_field,
+    }
+
+
 class AssessForm(VersionedForm):
-    category = forms.ChoiceField(label="舆情类别", choices=Category.choices)
+    category = forms.ChoiceField(
+        label="舆情类别", choices=Category.choices, widget=forms.Select(attrs=level_rule_attrs("level"))
+    )
     level = forms.TypedChoiceField(label="响应级别", choices=Level.choices, coerce=int)
     responsible_department = forms.ModelChoiceField(label="责任部门", queryset=Department.objects.none())
     reason = forms.CharField(label="研判意见", widget=forms.Textarea(attrs={"rows": 2}), required=False)

@@ -31,7 +31,7 @@ def incident_action(request, pk: int, name: str):
     form = spec.bind(request.POST, request.FILES)
     token = request.POST.get("token", "")
     if not claim_token(request, token):
-        messages.info(request, "该操作已经提交过，无需重复提交。")
+        messages.warning(request, "这张表单已经提交过，未重复登记。")
         return redirect("incidents:detail", pk=incident.pk)
     status = 400
     valid = form.is_valid()

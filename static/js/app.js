@@ -105,3 +105,67 @@
   fold(document);
   document.addEventListener("htmx:load", function (event) { fold(event.target); });
 })();
+
+// Forms that know the rules: a category that demands a level (第十条: A类 → 一级) selects it and locks it.
+// The rule comes from the server (data-level-for-category on the category select, from incidents.rules); the
+// select is locked by disabling its other options, not itself: a disabled select would not be sent.
+(function () {
+  "use strict";
+  function parse(text) { try { return JSON.parse(text || "{}"); } catch (e) { return {}; } }
+  function apply(category) {
+    var form = category.form;
+    var level = form && form.elements[category.getAttribute("data-level-field")];
+    if (!level) return;
+    var demanded = parse(category.getAttribute("data-level-for-category"))[category.value];
+    var note = form.querySelector("[data-level-lock-note]");
+    if (!note) {
+      note = document.createElement("div");
+      note.className = "form-text text-warning-emphasis";
+      note.setAttribute("data-level-lock-note", "");
+      level.insertAdjacentElement("afterend", note);
+    }
+    Array.prototype.forEach.call(level.options, function (option) {
+      option.disabled = demanded !== undefined && option.value !== demanded;
+    });
+    if (demanded !== undefined) level.value = demanded;
+    note.textContent = demanded !== undefined ? parse(category.getAttribute("data-level-note"))[category.value] || "" : "";
+    note.hidden = demanded === undefined;
+  }
+  document.querySelectorAll("select[data-level-for-category]").forEach(apply);
+  document.addEventListener("change", function (event) {
+    if (event.target.matches && event.target.matches("select[data-level-for-category]")) apply(event.target);
+  });
+})();
+// A form is not sent twice from a page brought back by the Back button. After a send, going Back fetches the
+// page again (the result message changed the cookies), so its forms carry fresh one-time tokens while the
+// browser puts back what was typed: sending it again would be accepted as new. The tab remembers the token and
+// a fingerprint of what each form sent; a page reached by Back that sends the same data again sends the old
+// token, and the server refuses it as a repeat. Changed data is a new submission and keeps its fresh token.
+(function () {
+  "use strict";
+  var nav = window.performance && performance.getEntriesByType ? performance.getEntriesByType("navigation")[0] : null;
+  var cameBack = !!nav && nav.type === "back_forward";
+  // What the person typed or chose: hidden fields (the incident's version moves with every change) are not it.
+  function fingerprint(form) {
+    var text = "", hash = 5381;
+    Array.prototype.forEach.call(form.elements, function (el) {
+      if (!el.name || el.disabled || /^(hidden|file|submit|button|reset)$/.test(el.type)) return;
+      if ((el.type === "checkbox" || el.type === "radio") && !el.checked) return;
+      text += el.name + "=" + el.value + "&";
+    });
+    for (var i = 0; i < text.length; i++) hash = ((hash * 33) ^ text.charCodeAt(i)) >>> 0;  // not the text itself
+    return hash.toString(36) + "." + text.length;
+  }
+  document.addEventListener("submit", function (event) {
+    var form = event.target, token = form.elements && form.elements.token;
+    if (event.defaultPrevented || !token || !token.value || !window.sessionStorage) return;
+    var about = form.elements.statement;  // the forms of each statement share one address
+    var key = "sent:" + form.action + (about ? "#" + about.value : ""), print = fingerprint(form), sent = null;
+    try { sent = JSON.parse(sessionStorage.getItem(key) || "null"); } catch (e) { sent = null; }
+    if (cameBack && sent && sent.print === print) {
+      token.value = sent.token;
+    } else {
+      try { sessionStorage.setItem(key, JSON.stringify({ token: token.value, print: print })); } catch (e) { /* full: the server still refuses a double click */ }
+    }
+  });
+})();
