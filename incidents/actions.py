@@ -73,6 +73,8 @@ class Situation:
     duties: list[LevelOneDuty] = field(default_factory=list)
     team: list = field(default_factory=list)
     review_waiver: object = None
+    # Whether any version was approved: the page reads only the latest versions (None: look at those).
+    approved_statement: bool | None = None
 
 
 Perform = Callable[[HttpRequest, Incident, dict], str]
@@ -461,9 +463,10 @@ def _signature_hints(s: Situation) -> list[Hint]:
 
 def _end_hints(s: Situation) -> list[Hint]:
     hints = []
-    if rules.statement_required_to_end(s.incident.level) and not any(
-        st.status in APPROVED_STATES for st in s.statements
-    ):
+    approved = s.approved_statement
+    if approved is None:
+        approved = any(st.status in APPROVED_STATES for st in s.statements)
+    if rules.statement_required_to_end(s.incident.level) and not approved:
         # 第十条 二级、一级: the words of disposal_end's refusal, before the click.
         hints.append(blocked(f"{Level(s.incident.level).label}须有经党政办审定的回复通稿，才能结束处置。",
                              "需先有经党政办审定的回复通稿", "no-approved-statement"))  # fmt: skip

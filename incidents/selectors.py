@@ -337,8 +337,8 @@ def incident_statements_before(*, incident: Incident, before="") -> Slice | None
 def _record_counts(incident: Incident) -> dict[str, int]:
     """How many case-log lines, progress reports and statement versions the incident has, in one query."""
 
-    def count(model):
-        rows = model.objects.filter(incident=OuterRef("pk")).order_by().values("incident")
+    def count(model, **where):
+        rows = model.objects.filter(incident=OuterRef("pk"), **where).order_by().values("incident")
         return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
 
     row = (
@@ -347,11 +347,16 @@ def _record_counts(incident: Incident) -> dict[str, int]:
             n_events=count(IncidentEvent),
             n_progress=count(ProgressReport),
             n_statements=count(ReplyStatement),
+            # Only the latest versions are read: whether any approved one exists (结束处置's precondition,
+            # 第十条) is counted here, so an older approved version is not missed.
+            n_approved=count(
+                ReplyStatement, status__in=(ReplyStatement.Status.APPROVED, ReplyStatement.Status.PUBLISHED)
+            ),
         )
-        .values("n_events", "n_progress", "n_statements")
+        .values("n_events", "n_progress", "n_statements", "n_approved")
         .first()
     ) or {}
-    return {key: row.get(f"n_{key}", 0) for key in ("events", "progress", "statements")}
+    return {key: row.get(f"n_{key}", 0) for key in ("events", "progress", "statements", "approved")}
 
 
 @dataclass(frozen=True)
@@ -436,6 +441,7 @@ def incident_records(*, incident: Incident, viewer) -> dict:
     _hide_unseen_merges(events.rows, incident=incident, viewer=viewer)
     return {
         "statements": statements.rows,  # the latest versions, newest first
+        "has_approved_statement": counts["approved"] > 0,
         "statements_slice": statements,
         "disposal_form": DisposalForm.objects.filter(incident=incident)
         .select_related("leader_opinion_by", "opinion_waived_by", "head_signed_by", "reviewed_by")
@@ -539,7 +545,7 @@ class DeadlineCard:
 def deadline_card(*, deadlines: list, reports, now: dt.datetime) -> DeadlineCard | None:
     """The 时限 card: each open deadline once, the closed ones apart (at level 1 every report closes one and
     opens the next, so they pile up), and the exchange's cadence with this period's report. Reads nothing
-    new: `deadlines` is the page's list, `reports` its progress reports (evaluated here, reused by the page)."""
+    new: `deadlines` is the page's list, `reports` its latest progress reports, newest first (only the latest one is read)."""
     if not deadlines:
         return None
     # 第十条's days are Beijing days, whatever zone a request activated.

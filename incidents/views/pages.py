@@ -176,6 +176,7 @@ def detail_context(user, incident: Incident, bound: dict | None = None) -> dict:
         records["duties"],
         team=records["team"],
         review_waiver=records["review_waiver"],
+        approved_statement=records["has_approved_statement"],
     )
     rows, reviewable, publishable = statement_rows(user, situation, bound or {})
     return {
@@ -191,7 +192,7 @@ def detail_context(user, incident: Incident, bound: dict | None = None) -> dict:
         "duty_kinds": LevelOneDuty.Kind,
         "can_report_upward": access.may(user, workflow.Action.REPORT_UPWARD, incident),
         "deadline_card": selectors.deadline_card(
-            deadlines=records["deadlines"], reports=records["progress"], now=timezone.now()
+            deadlines=records["deadlines"], reports=records["progress"].rows, now=timezone.now()
         ),
     }
 

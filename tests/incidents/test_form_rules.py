@@ -103,6 +103,21 @@ def test_ending_a_level_two_disposal_says_it_needs_an_approved_statement(client,
     assert post(client, incident, "end_disposal").status_code == 302
 
 
+def test_an_older_approved_statement_still_lets_the_disposal_end(client, org):
+    """The page reads only the latest versions; an approved one further back still counts (第十条)."""
+    incident = assessed(org, level=2)
+    approved_statement(org, incident, "第一版")
+    for n in range(
+        6
+    ):  # newer versions, each returned by 党政办, push the approved one out of the latest five
+        statement = submitted_statement(org, incident, f"修改稿 {n}")
+        services.statement_reject(statement=statement, actor=org.p.approver, comment="请再修改")
+    html = page(client, org.p.xsc_liaison, incident)
+    assert "第一版" not in html  # not among the versions the page shows
+    assert not blocked(html, "end_disposal", "no-approved-statement")
+    assert post(client, incident, "end_disposal").status_code == 302
+
+
 def test_ending_a_level_three_disposal_needs_no_statement(client, org):
     incident = assessed(org, level=3)
     assert not blocked(page(client, org.p.xsc_liaison, incident), "end_disposal", "no-approved-statement")
