@@ -36,7 +36,14 @@ MAX_PERIOD_DAYS = 366
 
 
 def _notify(
-    bulletin: Bulletin, users: Iterable[User], *, kind: str, key: str, subject: str, text: str
+    bulletin: Bulletin,
+    users: Iterable[User],
+    *,
+    actor: User | None,
+    kind: str,
+    key: str,
+    subject: str,
+    text: str,
 ) -> None:
     message = Message(
         kind=kind,
@@ -47,7 +54,7 @@ def _notify(
         created_at=clock.now(),
         link=bulletin.page_path,
     )
-    save_rows(build_rows(message, users))
+    save_rows(build_rows(message, users, actor=actor))
 
 
 def _lock(bulletin: Bulletin, *, expected_version: int | None = None) -> Bulletin:
@@ -163,6 +170,7 @@ def bulletin_submit(*, actor: User, bulletin: Bulletin) -> Bulletin:
     _notify(
         locked,
         leaders,
+        actor=actor,
         kind="bulletin_submitted",
         key=f"v{locked.version}",
         subject=f"舆情通报待审批：{locked.title}",
@@ -183,6 +191,7 @@ def bulletin_approve(*, actor: User, bulletin: Bulletin) -> Bulletin:
     _notify(
         locked,
         [locked.drafted_by, *users_with_role(Role.OFFICE)],
+        actor=actor,
         kind="bulletin_approved",
         key=f"v{locked.version}",
         subject=f"舆情通报已批准：{locked.title}",
@@ -207,6 +216,7 @@ def bulletin_return(*, actor: User, bulletin: Bulletin, comment: str) -> Bulleti
     _notify(
         locked,
         [locked.drafted_by, *users_with_role(Role.OFFICE)],
+        actor=actor,
         kind="bulletin_returned",
         key=f"v{locked.version}",
         subject=f"舆情通报被退回：{locked.title}",
@@ -247,6 +257,7 @@ def bulletin_issue(*, actor: User, bulletin: Bulletin) -> Bulletin:
         _notify(
             locked,
             department_people(department),
+            actor=actor,
             kind="bulletin_issued",
             key=f"d{department.pk}",
             subject=f"舆情通报 {locked.number_text}：{locked.title}",
@@ -302,6 +313,7 @@ def remind_unread(*, now: dt.datetime | None = None) -> int:
             _notify(
                 bulletin,
                 department_people(receipt.department),
+                actor=None,  # a daily reminder: nobody acted
                 kind="bulletin_unread",
                 key=f"d{receipt.department_id}:{today.isoformat()}",
                 subject=f"请阅知舆情通报 {bulletin.number_text}：{bulletin.title}",

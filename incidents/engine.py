@@ -211,7 +211,7 @@ def advance(deadline: Deadline, now: dt.datetime, people: Audiences) -> tuple[li
         deadline=deadline,
     )
     users, hooks = _recipients(deadline, stage, people)
-    rows = build_rows(message, users, hooks)
+    rows = build_rows(message, users, hooks, actor=None)  # the sweep: nobody acted
     event = None
     if stage == "reminder":
         deadline.reminded_at = now

@@ -122,7 +122,7 @@ def advance(item: RiskItem, now: dt.datetime, people: Audiences) -> int:
             created_at=now,
             link=MY_ITEMS_PATH if stage == "reminder" else item.meeting.page_path,
         )
-        rows = build_rows(message, _recipients(item, stage, people))
+        rows = build_rows(message, _recipients(item, stage, people), actor=None)  # the sweep: nobody acted
         save_rows(rows)
     return len(rows)
 

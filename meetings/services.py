@@ -68,7 +68,7 @@ def _notify_attendees(meeting: JointMeeting, attendees: Sequence[User], *, now: 
         created_at=now,
         link=meeting.page_path,
     )
-    save_rows(build_rows(message, [u for u in attendees if u.is_active]))
+    save_rows(build_rows(message, [u for u in attendees if u.is_active], actor=meeting.convened_by))
 
 
 @transaction.atomic
@@ -160,7 +160,7 @@ def meeting_cancel(
         created_at=now,
         link=meeting.page_path,
     )
-    save_rows(build_rows(message, [u for u in meeting.attendees.all() if u.is_active]))
+    save_rows(build_rows(message, [u for u in meeting.attendees.all() if u.is_active], actor=actor))
     return meeting
 
 
@@ -285,7 +285,7 @@ def risk_item_create(
         created_at=now,
         link="/meetings/risks/",
     )
-    save_rows(build_rows(message, [owner]))
+    save_rows(build_rows(message, [owner], actor=actor))
     return item
 
 

@@ -85,7 +85,7 @@ def _tell(report: NilReport, stage: str, users: list[User], now: dt.datetime) ->
         created_at=now,
         link=reverse("monitoring:nil_report"),
     )
-    save_rows(build_rows(message, users))
+    save_rows(build_rows(message, users, actor=None))  # the sweep: nobody acted
 
 
 def _claim(report: NilReport, stage: str, now: dt.datetime) -> bool:

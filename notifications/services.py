@@ -18,7 +18,7 @@ from django.utils import timezone
 from departments.models import User
 
 from .models import Notice, WebhookEndpoint
-from .selectors import notice_list
+from .selectors import NoticeFilter, notice_list
 
 
 @dataclass(frozen=True)
@@ -37,8 +37,15 @@ def build_rows(
     message: Message,
     recipients: Iterable[User],
     endpoints: Iterable[WebhookEndpoint] = (),
+    *,
+    actor: User | None,
 ) -> list[Notice]:
-    """The outbox rows for one message (no query: recipients and endpoints are given)."""
+    """The outbox rows for one message (no query: recipients and endpoints are given).
+
+    `actor` is the person whose action the message reports (None for the sweeps' reminders): nobody is told
+    of their own action, neither in the bell nor by e-mail. A group robot speaks to a department or a role,
+    not to the actor, and keeps the message. Keyword-only and required, so a new caller has to say who acted.
+    """
     channels = set(settings.NOTICE_CHANNELS)
     common = {
         "kind": message.kind,
@@ -50,7 +57,10 @@ def build_rows(
         "created_at": message.created_at,
     }
     rows = []
-    for user in {u.pk: u for u in recipients}.values():
+    people = {u.pk: u for u in recipients}
+    if actor is not None:
+        people.pop(actor.pk, None)
+    for user in people.values():
         rows.append(
             # In-app is delivered by existing: the bell shows it the moment the transaction commits.
             Notice(
@@ -102,9 +112,26 @@ def notice_cancel_unsent_by_key(*, prefix: str, now: dt.datetime) -> None:
     ).update(cancelled_at=now)
 
 
-def notice_mark_read(*, user, notice_id: int | None = None) -> int:
-    """Mark one of the user's notices read, or all of them; another's id changes nothing. Returns the count."""
-    notices = notice_list(user=user).filter(read_at__isnull=True)
+def notice_mark_read(
+    *,
+    user,
+    notice_id: int | None = None,
+    where: NoticeFilter | None = None,
+    upto: dt.datetime | None = None,
+) -> int:
+    """Mark one of the user's notices read, or all the unread ones the filter shows; returns how many changed.
+
+    One id that is not the user's own (another's, cancelled, or none at all) raises Notice.DoesNotExist: the
+    page answers 404 and tells nobody whether it exists. Marking twice changes nothing the second time. `upto`
+    is when the page was drawn: a notice that arrived after it was not seen and stays unread.
+    """
+    notices = notice_list(user=user)
     if notice_id is not None:
-        notices = notices.filter(pk=notice_id)
+        changed = notices.filter(pk=notice_id, read_at__isnull=True).update(read_at=timezone.now())
+        if not changed and not notices.filter(pk=notice_id).exists():
+            raise Notice.DoesNotExist("通知不存在")
+        return changed
+    notices = (where or NoticeFilter()).apply(notices).filter(read_at__isnull=True)
+    if upto is not None:
+        notices = notices.filter(created_at__lte=upto)
     return notices.update(read_at=timezone.now())

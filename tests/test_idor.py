@@ -410,8 +410,8 @@ def requests_for(w) -> list[Request]:
     add(
         "notifications:read",
         body=lambda user: {"id": someone_elses_notice(user).pk},
-        expect=method_only("POST", lambda u, m: ok(302)),
-        unchanged=True,  # another person's notice stays unread
+        expect=method_only("POST", lambda u, m: refuse(404)),
+        unchanged=True,  # another person's notice: 404, and it stays unread
     )
     add("incidents:health", expect=lambda u, m: ok() if m == "GET" else refuse(405))
     # the registers

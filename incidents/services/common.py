@@ -107,7 +107,7 @@ def notify(audience: Audience, *, kind: str, event: IncidentEvent, subject: str,
         link=event.incident.page_path,
     )
     endpoints = endpoint_list_for(department_ids=audience.departments, roles=audience.roles)
-    save_rows(build_rows(message, users, endpoints))
+    save_rows(build_rows(message, users, endpoints, actor=event.actor))
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@ or read."""
 
 import itertools
 
+import pytest
 from django.urls import reverse
 from django.utils import timezone
 
@@ -63,7 +64,9 @@ def test_the_bell_changes_as_soon_as_a_notice_is_written_and_read(client, org):
 def test_marking_read_touches_only_the_readers_own_notices(org):
     head, clerk = org.p.xsc_head, org.p.clerk
     own, others = notice(head), notice(clerk)
-    assert services.notice_mark_read(user=head, notice_id=others.pk) == 0
+    with pytest.raises(Notice.DoesNotExist):  # the page answers 404
+        services.notice_mark_read(user=head, notice_id=others.pk)
+    assert Notice.objects.get(pk=others.pk).read_at is None
     assert services.notice_mark_read(user=head, notice_id=own.pk) == 1
     services.notice_mark_read(user=head)
     assert selectors.notice_count_unread(user=head) == 0
