@@ -151,7 +151,9 @@ def test_one_bad_file_among_several_stores_none_and_names_the_bad_one(client, or
     )
     assert response.status_code == 302
     names = sorted(Evidence.objects.filter(incident=incident).values_list("original_name", flat=True))
-    assert names == ["另一张.png", "好.png"] and len(stored_files(media)) == 2
+    # Each file once, each image with its thumbnail (item 3 of the walkthrough).
+    assert names == ["另一张.png", "好.png"] and len(stored_files(media)) == 4
+    assert len([p for p in stored_files(media) if "thumbnails" in p.parts]) == 2
 
 
 def test_the_service_checks_every_file_before_storing_any(org, media):
