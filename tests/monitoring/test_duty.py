@@ -4,6 +4,9 @@ import datetime as dt
 
 import time_machine
 
+from departments import services as dept_services
+from departments.models import User
+from departments.roles import Role
 from incidents import services as incident_services
 from monitoring import services
 from notifications.models import Notice
@@ -38,11 +41,17 @@ def test_the_person_on_duty_gets_level_two_progress_reports(org):
 
 
 def test_on_duty_and_in_the_office_is_one_notice_not_two(org):
+    # A second clerk is on duty: the clerk who assesses is told nothing of their own action.
+    on_duty = User.objects.create_user(
+        "office_clerk2", password="pw", full_name="二号文员", department=org.office
+    )
+    dept_services.user_set_roles(actor=org.p.root, user=on_duty, roles=[Role.OFFICE])
     kept = period(org, dt.date(2026, 10, 1), dt.date(2026, 10, 8))
-    roster(org, kept, dt.date(2026, 10, 3), org.p.clerk)
+    roster(org, kept, dt.date(2026, 10, 3), on_duty)
     with time_machine.travel(at(2026, 10, 3, 10, 0), tick=False):
         assessed(org, level=2, category="B")
-    assert duty_notices(org.p.clerk, "level_alert") == 1
+    assert duty_notices(on_duty, "level_alert") == 1
+    assert duty_notices(org.p.clerk, "level_alert") == 0
 
 
 def test_nobody_is_on_duty_outside_a_period(org):
