@@ -174,7 +174,8 @@ def test_level2_case_across_roles(case, tmp_path):
     expect(staff.locator("h1")).to_have_text(TITLE)
     expect(staff.locator("main")).to_contain_text(number)
     expect(staff.locator("#status")).to_have_text("已上报（待研判）")
-    expect(staff.get_by_role("link", name="weibo-screenshot.png")).to_be_visible()
+    expect(staff.get_by_role("link", name="weibo-screenshot.png", exact=True)).to_be_visible()
+    expect(staff.get_by_role("link", name="截图：weibo-screenshot.png")).to_be_visible()  # its thumbnail
     match = re.search(r"/incidents/(\d+)/$", staff.url)
     assert match, f"上报后没有进入舆情详情页：{staff.url}"
     detail_path = match.group(0)
