@@ -42,11 +42,15 @@ def _org_by_keys(org: SimpleNamespace):
     return rebuild
 
 
-def _build_org() -> SimpleNamespace:
-    # A transactional test elsewhere may have flushed what the migrations created; the roles must exist.
+def ensure_role_groups() -> None:
+    """A transactional test elsewhere may have flushed what the migrations created; the roles must exist."""
     for role in Role:
         group, _ = Group.objects.get_or_create(name=role.label)
         RoleGroup.objects.get_or_create(code=role, defaults={"group": group})
+
+
+def _build_org() -> SimpleNamespace:
+    ensure_role_groups()
     root = User.objects.create_superuser("root", password="x")
 
     def dept(name, code, **kw):

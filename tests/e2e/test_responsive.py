@@ -26,6 +26,7 @@ from departments.models import User
 from incidents import engine, services
 from incidents.models import Incident
 from reports import services as reports_services
+from tests.factories import ensure_role_groups
 from tests.test_page_walk import OK, RULES, fixed_pages, nav_links
 
 from .conftest import CHROMIUM, CHROMIUM_ARGS, TIMEOUT_MS
@@ -75,6 +76,7 @@ def demo_college(live_server, monkeypatch):
     monkeypatch.setattr(
         reports_services, "build_dossier_task", SimpleNamespace(delay=lambda *args, **kw: None)
     )
+    ensure_role_groups()  # the live server's tests flush the database, migrations' rows included
     call_command("seed_demo", verbosity=0)
     call_command("seed_demo_bulletins", verbosity=0)
     call_command("seed_demo_meetings", verbosity=0)
