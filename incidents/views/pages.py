@@ -157,7 +157,9 @@ def with_refused_statement(statements: list[ReplyStatement], incident: Incident,
         for name, form in bound.items()
         if name in ("review", "publish") and form["statement"].value()
     } - shown
-    ids = [int(pk) for pk in wanted if pk.isdigit()]
+    # A forged id the database cannot hold (above a BIGINT) is no statement of this incident: SQLite would
+    # overflow on it rather than find nothing.
+    ids = [int(pk) for pk in wanted if pk.isascii() and pk.isdigit() and int(pk) < 2**63]
     if not ids:
         return statements
     earlier = incident.statements.select_related("author", "reviewed_by").filter(pk__in=ids)
