@@ -90,8 +90,9 @@ class Spec:
     buttons: tuple[Button, ...] = (Button("提交"),)
     hints: Callable[[Situation], list[Hint]] = lambda situation: []
     initial: Callable[[Situation], dict] = lambda situation: {}
-    # Beyond the workflow and the access rules: e.g. level-1 duties are recorded only once they exist.
-    offered: Callable[[Incident], bool] = lambda incident: True
+    # Beyond the workflow and the access rules: e.g. level-1 duties are recorded only once they exist. Asked of
+    # what the page loaded (the Situation), not of the database.
+    offered: Callable[[Situation], bool] = lambda situation: True
     # False: shown beside the statement it concerns (审定, 发布), not in the action list.
     in_panel: bool = True
 
@@ -558,16 +559,16 @@ SPECS = (
     Spec("review_meeting", Action.RECORD_REVIEW, forms.ReviewMeetingForm, "记录复盘会", _review_meeting,
          hints=_review_meeting_hints),
     Spec("waive_review", Action.WAIVE_REVIEW, forms.ReviewWaiverForm, "登记免于复盘", _waive_review,
-         offered=lambda incident: not incident.review_meetings.exists() and not hasattr(incident, "review_waiver")),
+         offered=lambda s: not s.meetings and s.review_waiver is None),
     Spec("archive", Action.ARCHIVE, forms.CommentForm, "归档", _archive,
          buttons=(Button("归档（之后只读）", "btn-dark"),), hints=_archive_hints),
     Spec("duty", Action.RECORD_DUTY, forms.DutyForm, "登记一级响应事项", _duty,
-         offered=lambda incident: incident.level_one_duties.exists()),
+         offered=lambda s: bool(s.duties)),
     Spec("waive_duty", Action.WAIVE_DUTY, forms.DutyWaiverForm, "免除一级响应事项", _waive_duty,
          buttons=(Button("登记免除", "btn-outline-danger"),), hints=_open_duty_hints,
-         offered=lambda i: i.level == Level.ONE and any(d.is_open for d in i.level_one_duties.all())),
+         offered=lambda s: s.incident.level == Level.ONE and any(d.is_open for d in s.duties)),
     Spec("upward_report", Action.REPORT_UPWARD, forms.UpwardReportForm, "登记向上级报告（含续报）", _upward,
-         offered=lambda incident: incident.level == Level.ONE),
+         offered=lambda s: s.incident.level == Level.ONE),
     Spec("contact", Action.RECORD_CONTACT, forms.ContactForm, "登记联动联系（媒体、相关部门）", _contact),
     Spec("evidence", Action.ADD_EVIDENCE, forms.EvidenceForm, "补充证据材料", _evidence),
     Spec("source", Action.ADD_SOURCE, forms.SourceForm, "补充舆情来源", _source),

@@ -335,12 +335,14 @@ def incident_statements_before(*, incident: Incident, before="") -> Slice | None
 
 
 def _record_counts(incident: Incident) -> dict[str, int]:
-    """How many case-log lines, progress reports and statement versions the incident has, in one query."""
+    """How many case-log lines, progress reports and statement versions the incident has, and its latest case-log
+    line, in one query."""
 
     def count(model, **where):
         rows = model.objects.filter(incident=OuterRef("pk"), **where).order_by().values("incident")
         return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
 
+    latest = IncidentEvent.objects.filter(incident=OuterRef("pk")).order_by("-pk").values("pk")[:1]
     row = (
         Incident.objects.filter(pk=incident.pk)
         .annotate(
@@ -352,11 +354,13 @@ def _record_counts(incident: Incident) -> dict[str, int]:
             n_approved=count(
                 ReplyStatement, status__in=(ReplyStatement.Status.APPROVED, ReplyStatement.Status.PUBLISHED)
             ),
+            n_last_event=Coalesce(Subquery(latest), 0),
         )
-        .values("n_events", "n_progress", "n_statements", "n_approved")
+        .values("n_events", "n_progress", "n_statements", "n_approved", "n_last_event")
         .first()
     ) or {}
-    return {key: row.get(f"n_{key}", 0) for key in ("events", "progress", "statements", "approved")}
+    keys = ("events", "progress", "statements", "approved", "last_event")
+    return {key: row.get(f"n_{key}", 0) for key in keys}
 
 
 @dataclass(frozen=True)
@@ -432,44 +436,90 @@ AFTER_DISPOSAL = (
 )
 
 
-def incident_records(*, incident: Incident, viewer) -> dict:
-    """Everything recorded on an incident that its page shows, each a query of its own (none per row)."""
-    counts = _record_counts(incident)
-    statements = _slice(_statements(incident), size=STATEMENTS_SHOWN, page=STATEMENTS_PAGE,
-                        total=counts["statements"], newest=("-number",))  # fmt: skip
-    events = _slice(_events(incident), size=EVENTS_SHOWN, page=EVENTS_PAGE, total=counts["events"])
-    _hide_unseen_merges(events.rows, incident=incident, viewer=viewer)
+# What the page shows of a case's own records is remembered between visits (a case is read far more often than it
+# changes: everyone concerned opens it, the office several times an hour). Every change to them passes through one
+# door, the services, which write a case-log line with it (services.common.log_event; the deadline sweep's lines
+# too): so the latest line, with the incident's version, names the state they show. The key is read before the
+# records, so a change committed between the two leaves records newer than their key, never older, and the next
+# visit reads the newer key. What changes without a case-log line is read live on every visit: the deadlines
+# (the sweep marks them reminded and overdue), the joint meetings' decisions (the meetings app) and the notices'
+# delivery (第一时间). What else might change without a line (a person's name, a thumbnail made afterwards by
+# `make_thumbnails`) shows within RECORDS_CACHE_SECONDS. Redis unreachable: read every time (the cache answers a
+# miss).
+RECORDS_CACHE_SECONDS = 600
+RECORDS_KEY_PREFIX = "incident-records"
+
+
+def _records_key(incident: Incident, counts: dict) -> str:
+    return (
+        f"{RECORDS_KEY_PREFIX}:{incident.pk}:{incident.version}:{counts['last_event']}:"
+        f"{counts['events']}:{counts['statements']}:{counts['progress']}"
+    )
+
+
+def _case_records(incident: Incident, counts: dict) -> dict:
+    """The records of the case that change only with a case-log line (see above): the same for every viewer."""
+    after_disposal = incident.status in AFTER_DISPOSAL
+    duties = list(incident.level_one_duties.select_related("recorded_by", "waived_by").order_by("id"))
     return {
-        "statements": statements.rows,  # the latest versions, newest first
-        "has_approved_statement": counts["approved"] > 0,
-        "statements_slice": statements,
+        "statements": _slice(
+            _statements(incident),
+            size=STATEMENTS_SHOWN,
+            page=STATEMENTS_PAGE,
+            total=counts["statements"],
+            newest=("-number",),
+        ),
+        "timeline": _slice(_events(incident), size=EVENTS_SHOWN, page=EVENTS_PAGE, total=counts["events"]),
         "disposal_form": DisposalForm.objects.filter(incident=incident)
         .select_related("leader_opinion_by", "opinion_waived_by", "head_signed_by", "reviewed_by")
         .first(),
         # 复盘会 come after the disposal: a case still being handled costs no query for them.
-        "meetings": list(incident.review_meetings.select_related("recorded_by"))
-        if incident.status in AFTER_DISPOSAL
-        else [],
+        "meetings": list(incident.review_meetings.select_related("recorded_by")) if after_disposal else [],
         "review_waiver": ReviewWaiver.objects.filter(incident=incident).select_related("waived_by").first()
-        if incident.status in AFTER_DISPOSAL
+        if after_disposal
         else None,
         # 舆情处置小组: named once the incident is assessed.
         "team": list(incident.team_members.select_related("user", "user__department"))
         if incident.status != Status.REPORTED
         else [],
-        "sources": incident.sources.all(),
-        "evidence": incident.evidence.select_related("uploaded_by"),
-        **level_one_records(incident=incident),
+        "sources": list(incident.sources.all()),
+        "evidence": list(incident.evidence.select_related("uploaded_by")),
+        "duties": duties,
+        "upward_reports": _upward_reports(incident, duties),
+        "contacts": list(incident.contacts.select_related("recorded_by")),
+        "progress": _slice(
+            _progress(incident), size=PROGRESS_SHOWN, page=PROGRESS_PAGE, total=counts["progress"]
+        ),
+        "escalations": list(incident.escalations.select_related("actor")),
+    }
+
+
+def incident_records(*, incident: Incident, viewer) -> dict:
+    """Everything recorded on an incident that its page shows, each a query of its own (none per row); the case's
+    own records remembered until the next change to the case."""
+    counts = _record_counts(incident)
+    seconds = RECORDS_CACHE_SECONDS
+    key = _records_key(incident, counts)
+    records = cache.get(key) if seconds else None
+    if records is None:
+        records = _case_records(incident, counts)
+        if seconds:
+            cache.set(key, records, seconds)  # before anything below changes the rows for this viewer
+    statements, events = records["statements"], records["timeline"]
+    _hide_unseen_merges(events.rows, incident=incident, viewer=viewer)
+    deadlines = list(incident.deadlines.order_by("-state", "due_at"))
+    _with_deadlines(records["duties"], deadlines)
+    return {
+        **records,
+        "statements": statements.rows,  # the latest versions, newest first
+        "has_approved_statement": counts["approved"] > 0,
+        "statements_slice": statements,
+        "deadlines": deadlines,
         # 第四条: what joint meetings decided about it (the meetings app hangs them on the incident; incidents
         # reads them by the reverse relation and never imports that app).
         "joint_decisions": list(
             incident.joint_decisions.select_related("meeting").order_by("meeting__held_at", "id")
         ),
-        "progress": _slice(
-            _progress(incident), size=PROGRESS_SHOWN, page=PROGRESS_PAGE, total=counts["progress"]
-        ),
-        "escalations": incident.escalations.select_related("actor"),
-        "timeline": events,
         "measures": incident_first_time_measures(incident=incident),
     }
 
@@ -479,20 +529,29 @@ def level_one_records(*, incident: Incident) -> dict:
     第十条): four queries whatever their number."""
     deadlines = list(incident.deadlines.order_by("-state", "due_at"))
     duties = list(incident.level_one_duties.select_related("recorded_by", "waived_by").order_by("id"))
-    latest = {}
-    for deadline in sorted(deadlines, key=lambda d: (d.state == Deadline.State.OPEN, d.created_at, d.pk)):
-        latest[deadline.kind] = deadline  # the open one, else the last one closed
-    for duty in duties:
-        duty.deadline = latest.get(duty_deadline_kind(duty.kind))
+    _with_deadlines(duties, deadlines)
     return {
         "deadlines": deadlines,
         "duties": duties,
-        # Reports upward are level-1 business (第九条): a case never at level 1 costs no query for them.
-        "upward_reports": list(incident.upward_reports.select_related("reported_by", "recorded_by"))
-        if duties or incident.level == Level.ONE
-        else [],
+        "upward_reports": _upward_reports(incident, duties),
         "contacts": list(incident.contacts.select_related("recorded_by")),
     }
+
+
+def _with_deadlines(duties: list, deadlines: list) -> None:
+    """Each duty with its deadline: the open one, else the last one closed."""
+    latest = {}
+    for deadline in sorted(deadlines, key=lambda d: (d.state == Deadline.State.OPEN, d.created_at, d.pk)):
+        latest[deadline.kind] = deadline
+    for duty in duties:
+        duty.deadline = latest.get(duty_deadline_kind(duty.kind))
+
+
+def _upward_reports(incident: Incident, duties: list) -> list:
+    # Reports upward are level-1 business (第九条): a case never at level 1 costs no query for them.
+    if duties or incident.level == Level.ONE:
+        return list(incident.upward_reports.select_related("reported_by", "recorded_by"))
+    return []
 
 
 def evidence_get(*, pk: int) -> Evidence | None:

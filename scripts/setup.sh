@@ -5,11 +5,11 @@ cd "$(dirname "$0")/.."
 # System packages from Debian, each named: WeasyPrint loads GLib, Pango, HarfBuzz (with its subsetter, which
 # cuts the fonts it embeds), fontconfig; reports/pdf/fonts.py asks fontconfig's fc-match (package fontconfig)
 # which face is used (the GB2312 cut itself comes from the uharfbuzz wheel); the 处置表 needs the CJK fonts.
-# With --test also the browser and pdftoppm. A library or program that only arrives as another package's
+# With --test also the browser, pdftoppm and wrk (the load runs of scripts/bench_pages.py). A library or program that only arrives as another package's
 # dependency is not relied on (tests/test_system_packages.py checks this list against what the code runs).
 RUNTIME_PACKAGES=(libglib2.0-0 libpango-1.0-0 libpangoft2-1.0-0 libharfbuzz0b libharfbuzz-subset0 libfontconfig1
   fontconfig fonts-noto-cjk)
-TEST_PACKAGES=(chromium poppler-utils)
+TEST_PACKAGES=(chromium poppler-utils wrk)
 wanted=("${RUNTIME_PACKAGES[@]}")
 if [ "${1:-}" = "--test" ]; then wanted+=("${TEST_PACKAGES[@]}"); fi
 need_apt=()

@@ -30,6 +30,17 @@ def _worklist_counts_live(monkeypatch):
 
 
 @pytest.fixture(autouse=True)
+def _case_records_per_test(monkeypatch):
+    """The detail page remembers a case's records under its version and latest case-log line, which a rolled-back
+    test can give again to another case (SQLite reuses the ids): each test remembers them under keys of its own."""
+    import uuid
+
+    from incidents import selectors
+
+    monkeypatch.setattr(selectors, "RECORDS_KEY_PREFIX", f"incident-records:{uuid.uuid4().hex[:8]}")
+
+
+@pytest.fixture(autouse=True)
 def _key_periods_per_test(monkeypatch):
     """The key monitoring periods are remembered per day in the cache, which outlives a rolled-back test: each
     test remembers them under keys of its own (pages keep their cost: no query once remembered)."""

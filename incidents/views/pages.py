@@ -91,12 +91,13 @@ def new_token() -> str:
     return uuid.uuid4().hex
 
 
-def offered(user, spec: Spec, incident: Incident) -> bool:
+def offered(user, spec: Spec, situation: Situation) -> bool:
     """Whether the page offers this action to this user now (the POST is checked again by the same rules)."""
+    incident = situation.incident
     return (
         workflow.allowed(incident.status, spec.action)
         and access.may(user, spec.action, incident)
-        and spec.offered(incident)
+        and spec.offered(situation)
     )
 
 
@@ -118,7 +119,7 @@ def action_forms(user, situation: Situation, bound: dict | None = None) -> dict:
     return {
         spec.name: labelled(bound.get(spec.name) or blank_form(spec, situation), spec, situation)
         for spec in SPECS
-        if spec.in_panel and offered(user, spec, situation.incident)
+        if spec.in_panel and offered(user, spec, situation)
     }
 
 
@@ -129,9 +130,8 @@ def statement_rows(
 
     A refused form comes back bound, on its own statement, so what was typed and why it was refused show.
     """
-    incident = situation.incident
     review, publish = REGISTRY["review"], REGISTRY["publish"]
-    reviewable, publishable = offered(user, review, incident), offered(user, publish, incident)
+    reviewable, publishable = offered(user, review, situation), offered(user, publish, situation)
     rows = []
     for statement in situation.statements:
         if reviewable and statement.status == ReplyStatement.Status.SUBMITTED:
