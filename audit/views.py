@@ -9,6 +9,8 @@ from django.shortcuts import render
 from django.utils import timezone
 from django.views.decorators.http import require_GET
 
+from opinion_system.forms import filters_open
+
 from . import access, selectors, services
 
 EXPORT_COLUMNS = [
@@ -42,6 +44,7 @@ def log(request):
             "page": page,
             "query": query.urlencode(),
             "verified": selectors.last_verification(),
+            "filters_open": filters_open(request, found.form),
         },
     )
 

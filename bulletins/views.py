@@ -11,6 +11,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET, require_POST
 
 from opinion_system.errors import DomainError, StaleObject
+from opinion_system.forms import filters_open
 from reports.pdf import PdfUnavailable
 
 from . import access, rendering, selectors, services
@@ -39,6 +40,7 @@ def bulletin_list(request):
         "bulletins": bulletins,
         "may_draft": access.may_draft(request.user),
         "reads_all": access.reads_all(request.user),
+        "filters_open": filters_open(request, form),
     }
     return render(request, "bulletins/list.html", context, status=400 if form.errors else 200)
 

@@ -13,6 +13,7 @@ from departments.models import Department
 from incidents.tokens import claim_token, release_token
 from incidents.uploads import attachment_response
 from opinion_system.errors import DomainError, StaleObject
+from opinion_system.forms import filters_open
 
 from . import access, exports, selectors, services
 from .forms import LedgerEntryForm, LedgerFilterForm, WeightsForm, YearForm
@@ -119,6 +120,7 @@ def ledger(request):
         "entries": entries,
         "may_keep": access.may_keep_ledger(request.user),
         "query": query,
+        "filters_open": filters_open(request, form),
     }
     return render(request, "evaluation/ledger_list.html", context, status=400 if form.errors else 200)
 

@@ -95,3 +95,10 @@ class StyledForm(forms.Form):
     default_renderer = FormRenderer()
     bound_field_class = BootstrapBoundField
     control_size = ""  # "sm" for the smaller controls of a filter bar
+
+
+def filters_open(request, form=None) -> bool:
+    """Whether a list's filters stay unfolded on a phone (templates/includes/filters_toggle.html): a condition is
+    chosen (any parameter but the page's number) or refused, so what was chosen and why it was refused show."""
+    chosen = any(value for key, value in request.GET.items() if key != "page")
+    return chosen or bool(form is not None and form.errors)

@@ -53,7 +53,8 @@ LONG_TEXT = (
 
 # What a person with a finger cannot hit: visible buttons and menu entries lower than TOUCH_PX.
 SMALL_TARGETS = """(min) => Array.from(document.querySelectorAll(
-    "main .btn, .navbar .nav-link, .navbar-toggler, main .page-link, main .form-control, main .form-select"))
+    "main .btn, .navbar .nav-link, .navbar-toggler, main .page-link, main .form-control, main .form-select, "
+    + "main .accordion-button, main details > summary"))
   .filter((el) => { const r = el.getBoundingClientRect(); return r.width > 0 && r.height > 0
                     && getComputedStyle(el).visibility !== "hidden"; })
   .filter((el) => el.getBoundingClientRect().height < min - 0.5)

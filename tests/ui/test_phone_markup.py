@@ -7,6 +7,7 @@ The browser side (no page wider than a 390 px screen, 44 px touch targets) is te
 import re
 from pathlib import Path
 
+import pytest
 from django.conf import settings
 from django.urls import reverse
 
@@ -126,3 +127,24 @@ def test_phone_rules_are_in_the_stylesheet():
     assert "td[data-label]::before { content: attr(data-label)" in phone
     assert "min-height: 44px" in phone
     assert "-webkit-line-clamp: 2" in css
+
+
+@pytest.mark.parametrize(
+    ("name", "target", "chosen"),
+    [
+        ("evaluation:ledger", "ledger-filters", "?kind=commendation"),
+        ("bulletins:list", "bulletin-filters", "?status=issued"),
+    ],
+)
+def test_the_registers_filters_are_behind_a_button_too(client, org, name, target, chosen):
+    html = page(client, org.p.clerk, reverse(name))
+    assert f'data-bs-target="#{target}"' in html and 'aria-expanded="false"' in html
+    assert f'class="collapse filters-collapse" id="{target}"' in html
+    assert f'class="collapse filters-collapse show" id="{target}"' in page(
+        client, org.p.clerk, reverse(name) + chosen
+    )
+    paged = page(client, org.p.clerk, reverse(name) + "?page=2")
+    assert f'class="collapse filters-collapse" id="{target}"' in paged  # a page number is no condition
+    refused = client.get(reverse(name) + "?year=abc")
+    assert refused.status_code == 400  # refused, with the reason beside the open filters
+    assert f'class="collapse filters-collapse show" id="{target}"' in refused.content.decode()
