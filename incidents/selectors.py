@@ -162,13 +162,22 @@ def incident_list_count(*, incidents: QuerySet[Incident], searched_to: int | Non
     `searched_to`, for a list narrowed by search words: the number of rows up to the end of the page asked for.
     The count then stops at SEARCH_COUNT_UP_TO, or past that page when it lies further, so its 下一页 is known."""
     plain = incidents.order_by().values("pk")
-    if searched_to is not None:
-        bound = max(SEARCH_COUNT_UP_TO, searched_to)
-        counted = plain[: bound + 1].count()  # COUNT over a LIMITed subquery
-        return RowCount(bound, more=True) if counted > bound else RowCount(counted)
     # The key is the query itself (the user's scope and the filters are in it), so no two lists share a count.
     sql, params = plain.query.sql_with_params()
     key = "incident-count:" + hashlib.sha256(repr((sql, params)).encode()).hexdigest()
+    if searched_to is not None:
+        bound = max(SEARCH_COUNT_UP_TO, searched_to)
+        # That a search goes beyond its bound is kept for COUNT_CACHE_SECONDS, as COUNT_SURELY_LONG is: its matches
+        # do not fall below the bound within a minute, so paging through a common word counts it once. A count
+        # below the bound is exact, and stays live.
+        more_key = f"{key}:more-than:{bound}"
+        if cache.get(more_key):
+            return RowCount(bound, more=True)
+        counted = plain[: bound + 1].count()  # COUNT over a LIMITed subquery
+        if counted <= bound:
+            return RowCount(counted)
+        cache.set(more_key, True, COUNT_CACHE_SECONDS)
+        return RowCount(bound, more=True)
     total = cache.get(key)
     if total is not None and total >= COUNT_SURELY_LONG:
         return RowCount(total, approximate=True)
