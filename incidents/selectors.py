@@ -121,13 +121,21 @@ def incident_list_rows(*, incidents, now: dt.datetime) -> list[ListRow]:
 COUNT_EXACT_UP_TO = 100
 COUNT_CACHE_SECONDS = 60
 
+# A search is counted up to this many rows, exactly and live, and no further: its first visit has no cached count,
+# and a full count of a common word checks every match (each word's conditions on each row), while the page shows
+# 25 of them. Above it the page says there are more than that and asks for more words; nobody reads a thousand
+# matches. Below it the count is as cheap as the LIMIT makes it, so it stays exact rather than rounded.
+SEARCH_COUNT_UP_TO = 1000
+
 
 @dataclass(frozen=True)
 class RowCount:
-    """How many rows a list has: exact, or (above COUNT_EXACT_UP_TO) approximate, which the page says."""
+    """How many rows a list has: exact; approximate (above COUNT_EXACT_UP_TO), which the page says; or, for a
+    search, `more` than `value` — counted that far and no further, which the page says too."""
 
     value: int
     approximate: bool = False
+    more: bool = False
 
     @property
     def shown(self) -> int:
@@ -136,6 +144,11 @@ class RowCount:
             return self.value
         return round(self.value, 2 - len(str(self.value)))
 
+    @property
+    def paged(self) -> int:
+        """The count to page by: with more rows than counted, one beyond, so the last counted page has a next."""
+        return self.value + 1 if self.more else self.value
+
 
 # A cached count at least this large is used without the capped count first: to fall from there to the exact
 # range within COUNT_CACHE_SECONDS, a hundred incidents would have to leave the list in a minute; so a long list
@@ -143,12 +156,28 @@ class RowCount:
 COUNT_SURELY_LONG = 2 * COUNT_EXACT_UP_TO
 
 
-def incident_list_count(*, incidents: QuerySet[Incident]) -> RowCount:
-    """The number of rows of a filtered list (pass it before incident_list_columns: no per-row subqueries)."""
+def incident_list_count(*, incidents: QuerySet[Incident], searched_to: int | None = None) -> RowCount:
+    """The number of rows of a filtered list (pass it before incident_list_columns: no per-row subqueries).
+
+    `searched_to`, for a list narrowed by search words: the number of rows up to the end of the page asked for.
+    The count then stops at SEARCH_COUNT_UP_TO, or past that page when it lies further, so its 下一页 is known."""
     plain = incidents.order_by().values("pk")
     # The key is the query itself (the user's scope and the filters are in it), so no two lists share a count.
     sql, params = plain.query.sql_with_params()
     key = "incident-count:" + hashlib.sha256(repr((sql, params)).encode()).hexdigest()
+    if searched_to is not None:
+        bound = max(SEARCH_COUNT_UP_TO, searched_to)
+        # That a search goes beyond its bound is kept for COUNT_CACHE_SECONDS, as COUNT_SURELY_LONG is: its matches
+        # do not fall below the bound within a minute, so paging through a common word counts it once. A count
+        # below the bound is exact, and stays live.
+        more_key = f"{key}:more-than:{bound}"
+        if cache.get(more_key):
+            return RowCount(bound, more=True)
+        counted = plain[: bound + 1].count()  # COUNT over a LIMITed subquery
+        if counted <= bound:
+            return RowCount(counted)
+        cache.set(more_key, True, COUNT_CACHE_SECONDS)
+        return RowCount(bound, more=True)
     total = cache.get(key)
     if total is not None and total >= COUNT_SURELY_LONG:
         return RowCount(total, approximate=True)

@@ -19,6 +19,7 @@ from .. import access, forms, selectors, services, workflow, worklist
 from ..actions import REGISTRY, SPECS, Situation, Spec
 from ..filters import IncidentFilter
 from ..models import Incident, LevelOneDuty, ReplyStatement, Status
+from ..search import search_words
 from ..tokens import claim_token, release_token
 
 PAGE_SIZE = 25
@@ -57,12 +58,16 @@ def incident_list(request):
     chosen = filterset.form.cleaned_data.get("ordering") if filterset.is_bound else None
     # The id breaks ties, so a sort by level or status pages through every row exactly once.
     rows = rows.order_by(*rows.query.order_by, "-id") if chosen else rows.order_by("-reported_at", "-id")
+    number = page_asked(request.GET.get("page"))
+    # A search is counted only up to a bound (or to the page asked for, when that lies further): the rest of a
+    # common word's matches are not checked just to be counted. Lists without search words keep their total.
+    searched = filterset.is_bound and search_words(filterset.form.cleaned_data.get("q") or "")
     count = selectors.incident_list_count(
-        incidents=rows
+        incidents=rows, searched_to=number * PAGE_SIZE if searched else None
     )  # counted before the row columns are added: no per-row subqueries
     page = CountedPaginator(
-        selectors.incident_list_columns(incidents=rows), PAGE_SIZE, count=count.value
-    ).get_page(request.GET.get("page"))
+        selectors.incident_list_columns(incidents=rows), PAGE_SIZE, count=count.paged
+    ).get_page(number)
     query = request.GET.copy()
     query.pop("page", None)
     template = "incidents/_list_rows.html" if request.htmx else "incidents/list.html"
@@ -77,6 +82,21 @@ def incident_list(request):
             "query": query.urlencode(),
         },
     )
+
+
+# The deepest page number read: the count of a searched list reaches as far as the page asked for, and that row
+# number must stay a small integer for the database.
+MAX_PAGE = 1_000_000
+
+
+def page_asked(value: str | None) -> int:
+    """The page number asked for: 1 for none, a non-number or one below 1; at most MAX_PAGE (the paginator shows
+    the last page for one beyond the list)."""
+    try:
+        number = int(value or 1)
+    except ValueError:
+        return 1
+    return min(max(number, 1), MAX_PAGE)
 
 
 class CountedPaginator(Paginator):

@@ -17,6 +17,7 @@ from incidents import access, selectors
 from incidents.filters import IncidentFilter
 from incidents.models import Deadline, Incident
 from incidents.selectors import RowCount
+from incidents.views import pages
 from tests.factories import assessed, report
 
 
@@ -160,3 +161,82 @@ def test_every_sort_ends_with_the_id_so_paging_through_ties_shows_each_row_once(
     assert len(rows) == 1
     order = rows[0].rsplit("ORDER BY", 1)[1]
     assert re.search(r'"incidents_incident"\."id" DESC LIMIT \d+$', order.strip()), order
+
+
+def searched_page(client, user, text: str, **query) -> tuple[str, list[str]]:
+    """The page of a search, and the SQL of every COUNT of the searched rows (those naming the word; the
+    navigation's own counts, of notices and 待办, are not the list's)."""
+    client.force_login(user)
+    with CaptureQueriesContext(connection) as queries:
+        page = client.get(reverse("incidents:list"), {"q": text, **query}).content.decode()
+    return page, [q["sql"] for q in queries.captured_queries if "COUNT(" in q["sql"] and text in q["sql"]]
+
+
+def only_bounded(counts: list[str], *, some: bool = True) -> bool:
+    """Every COUNT counts a LIMITed subquery, not the table (and there is one, unless `some` is off)."""
+    bounded = re.compile(r"^SELECT COUNT\(\*\) FROM \(SELECT .* LIMIT \d+\) subquery$", re.S)
+    return (bool(counts) or not some) and all(bounded.match(sql) for sql in counts)
+
+
+def test_a_search_counts_up_to_its_bound_and_pages_on_without_a_total(client, org, monkeypatch):
+    """Above SEARCH_COUNT_UP_TO the page says "more than", offers 下一页 with no made-up total, and no COUNT runs
+    over every match — not even above COUNT_EXACT_UP_TO, where a list without words is counted whole."""
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_UP_TO", 3)
+    monkeypatch.setattr(selectors, "COUNT_EXACT_UP_TO", 2)
+    monkeypatch.setattr(pages, "PAGE_SIZE", 3)
+    found = [report(org, title=f"宿舍热水中断 {k}") for k in range(5)]
+    other = report(org, title="操场照明不足")
+    page, counts = searched_page(client, org.p.clerk, "热水")
+    assert only_bounded(counts), counts
+    assert (
+        "找到超过 3 条，请增加搜索词或筛选条件以缩小范围" in page
+        and "共" not in page.split("找到超过")[1][:40]
+    )
+    assert "第 1 页" in page and "下一页" in page and "上一页" not in page
+    assert [i.number for i in found[:1:-1]] == re.findall(r'<a href="/incidents/\d+/">([^<]+)</a>', page)
+    again, counts = searched_page(client, org.p.clerk, "热水")
+    assert (
+        counts == [] and "找到超过 3 条" in again
+    )  # known for a minute to be beyond the bound: not counted again
+    # The second page lies beyond the bound: the count reaches past it, so it knows it is the last.
+    page, counts = searched_page(client, org.p.clerk, "热水", page="2")
+    assert only_bounded(counts), counts
+    assert "共 5 条" in page and "第 2 / 2 页" in page and "上一页" in page and "下一页" not in page
+    shown = re.findall(r'<a href="/incidents/\d+/">([^<]+)</a>', page)
+    assert shown == [found[1].number, found[0].number] and other.number not in page
+
+
+def test_a_search_below_its_bound_is_counted_exactly(client, org, monkeypatch):
+    """Between COUNT_EXACT_UP_TO and SEARCH_COUNT_UP_TO a search shows its exact count: the LIMIT bounds it."""
+    monkeypatch.setattr(selectors, "COUNT_EXACT_UP_TO", 2)
+    for k in range(4):
+        report(org, title=f"宿舍热水中断 {k}")
+    page, counts = searched_page(client, org.p.clerk, "热水")
+    assert only_bounded(counts), counts
+    assert "共 4 条" in page and "超过" not in page and "共约" not in page
+    report(org, title="宿舍热水中断 4")
+    page, counts = searched_page(client, org.p.clerk, "热水")
+    assert only_bounded(counts) and "共 5 条" in page  # below the bound: live, not cached
+    # Without search words the long list keeps its cached, rounded total.
+    assert re.search(r"共约 \d+ 条", list_page(client, org.p.clerk))
+
+
+def test_a_page_asked_beyond_a_search_shows_its_last_page(client, org, monkeypatch):
+    monkeypatch.setattr(selectors, "SEARCH_COUNT_UP_TO", 3)
+    monkeypatch.setattr(pages, "PAGE_SIZE", 3)
+    for k in range(5):
+        report(org, title=f"宿舍热水中断 {k}")
+    for asked in ("99", str(2**63), "-1", "x"):
+        page, counts = searched_page(client, org.p.clerk, "热水", page=asked)
+        assert only_bounded(counts, some=False), (asked, counts)  # the first page's is known after one visit
+        last = asked in ("99", str(2**63))
+        assert ("第 2 / 2 页" if last else "第 1 页") in page, asked
+        assert ("下一页" in page) is not last, asked
+
+
+@pytest.mark.parametrize(
+    ("counted", "paged"),
+    [(RowCount(7), 7), (RowCount(3, more=True), 4), (RowCount(6200, approximate=True), 6200)],
+)
+def test_a_count_with_more_rows_pages_one_beyond_what_it_counted(counted, paged):
+    assert counted.paged == paged
