@@ -8,8 +8,18 @@ from typing import TypedDict
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Count, OuterRef, Q, QuerySet, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import (
+    BooleanField,
+    Count,
+    ExpressionWrapper,
+    F,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    Window,
+)
+from django.db.models.functions import Coalesce, RowNumber
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.html import escape
@@ -367,8 +377,10 @@ def _record_counts(incident: Incident) -> dict[str, int]:
     """How many case-log lines, progress reports and statement versions the incident has, and its latest case-log
     line, in one query."""
 
-    def count(model, **where):
-        rows = model.objects.filter(incident=OuterRef("pk"), **where).order_by().values("incident")
+    def count(model, *conditions, **where):
+        rows = (
+            model.objects.filter(*conditions, incident=OuterRef("pk"), **where).order_by().values("incident")
+        )
         return Coalesce(Subquery(rows.annotate(n=Count("pk")).values("n")), 0)
 
     latest = IncidentEvent.objects.filter(incident=OuterRef("pk")).order_by("-pk").values("pk")[:1]
@@ -384,11 +396,12 @@ def _record_counts(incident: Incident) -> dict[str, int]:
                 ReplyStatement, status__in=(ReplyStatement.Status.APPROVED, ReplyStatement.Status.PUBLISHED)
             ),
             n_last_event=Coalesce(Subquery(latest), 0),
+            n_closed_exchange=count(Deadline, CLOSED_EXCHANGE),
         )
-        .values("n_events", "n_progress", "n_statements", "n_approved", "n_last_event")
+        .values("n_events", "n_progress", "n_statements", "n_approved", "n_last_event", "n_closed_exchange")
         .first()
     ) or {}
-    keys = ("events", "progress", "statements", "approved", "last_event")
+    keys = ("events", "progress", "statements", "approved", "last_event", "closed_exchange")
     return {key: row.get(f"n_{key}", 0) for key in keys}
 
 
@@ -536,10 +549,14 @@ def incident_records(*, incident: Incident, viewer) -> dict:
             cache.set(key, records, seconds)  # before anything below changes the rows for this viewer
     statements, events = records["statements"], records["timeline"]
     _hide_unseen_merges(events.rows, incident=incident, viewer=viewer)
-    deadlines = list(incident.deadlines.order_by("-state", "due_at"))
+    deadlines = _deadlines_shown(incident)
+    earlier = max(0, counts["closed_exchange"] - HISTORY_SHOWN)
     _with_deadlines(records["duties"], deadlines)
     return {
         **records,
+        "deadline_history_earlier": earlier,
+        # The first deadline of the exchange's current run (its "首次截止") may be older than the history shown.
+        "exchange_run_first": _exchange_run_first(incident, deadlines) if earlier else None,
         "statements": statements.rows,  # the latest versions, newest first
         "has_approved_statement": counts["approved"] > 0,
         "statements_slice": statements,
@@ -565,6 +582,49 @@ def level_one_records(*, incident: Incident) -> dict:
         "upward_reports": _upward_reports(incident, duties),
         "contacts": list(incident.contacts.select_related("recorded_by")),
     }
+
+
+# At level 1 every progress report closes the exchange deadline and opens the next: a fortnight at one report every
+# four hours is some 84 closed ones. The page reads the open deadlines and those of the other kinds (a handful per
+# case: the filing, the leader's opinion, the statement reviews, the level-1 duties), and only the latest closed
+# exchange deadlines, counting the rest (_record_counts), so it does not grow with the case.
+HISTORY_SHOWN = 10
+CLOSED_EXCHANGE = Q(kind__in=(Deadline.Kind.DAILY_EXCHANGE, Deadline.Kind.ROUND_THE_CLOCK)) & ~Q(
+    state=Deadline.State.OPEN
+)
+
+
+def _deadlines_shown(incident: Incident) -> list[Deadline]:
+    """The incident's deadlines but the closed exchange ones beyond the latest HISTORY_SHOWN, in one query."""
+    closed_exchange = ExpressionWrapper(CLOSED_EXCHANGE, output_field=BooleanField())
+    rows = incident.deadlines.annotate(
+        closed_exchange=closed_exchange,
+        recent=Window(
+            RowNumber(), partition_by=[closed_exchange], order_by=[F("due_at").desc(), F("pk").desc()]
+        ),
+    ).filter(Q(closed_exchange=False) | Q(recent__lte=HISTORY_SHOWN))
+    return list(rows.order_by("-state", "due_at"))
+
+
+def _exchange_run_first(incident: Incident, deadlines: list[Deadline]) -> Deadline | None:
+    """The first deadline of the open exchange's run (since the last deadline of the other exchange kind: a level
+    change restarts it), read when the history shown may not reach back to it."""
+    current = next(
+        (d for d in deadlines if d.state == Deadline.State.OPEN and d.kind in EXCHANGE_KINDS), None
+    )
+    if current is None:
+        return None
+    exchange = incident.deadlines.filter(kind__in=EXCHANGE_KINDS)
+    since = (
+        exchange.exclude(kind=current.kind)
+        .order_by("-created_at")
+        .values_list("created_at", flat=True)
+        .first()
+    )
+    run = exchange.filter(kind=current.kind)
+    if since is not None:
+        run = run.filter(created_at__gte=since)
+    return run.order_by("created_at", "pk").first()
 
 
 def _with_deadlines(duties: list, deadlines: list) -> None:
@@ -628,9 +688,16 @@ class DeadlineCard:
     rows: list[DeadlineCardRow]
     history: list[Deadline]
     exchange: ExchangeStatus | None
+    earlier: int = 0  # closed deadlines older than the history read (HISTORY_SHOWN)
+
+    @property
+    def history_total(self) -> int:
+        return len(self.history) + self.earlier
 
 
-def deadline_card(*, deadlines: list, reports, now: dt.datetime) -> DeadlineCard | None:
+def deadline_card(
+    *, deadlines: list, reports, now: dt.datetime, earlier: int = 0, run_first: Deadline | None = None
+) -> DeadlineCard | None:
     """The 时限 card: each open deadline once, the closed ones apart (at level 1 every report closes one and
     opens the next, so they pile up), and the exchange's cadence with this period's report. Reads nothing
     new: `deadlines` is the page's list, `reports` its latest progress reports, newest first (only the latest one is read)."""
@@ -651,16 +718,19 @@ def deadline_card(*, deadlines: list, reports, now: dt.datetime) -> DeadlineCard
             row.due_label, row.covers_day = _end_of_day_label(day), _day_label(day)
         rows.append(row)
         if deadline.kind in EXCHANGE_KINDS:
-            exchange = _exchange_status(deadline, deadlines, reports, now, zone)
+            exchange = _exchange_status(deadline, deadlines, reports, now, zone, run_first)
     history.sort(key=lambda d: (d.due_at, d.pk), reverse=True)
-    return DeadlineCard(rows, history, exchange)
+    return DeadlineCard(rows, history, exchange, earlier)
 
 
-def _exchange_status(current: Deadline, deadlines, reports, now: dt.datetime, zone) -> ExchangeStatus:
-    # This run of the exchange: its deadlines since the last one of the other kind (a level change restarts it).
+def _exchange_status(
+    current: Deadline, deadlines, reports, now: dt.datetime, zone, run_first: Deadline | None = None
+) -> ExchangeStatus:
+    # This run of the exchange: its deadlines since the last one of the other kind (a level change restarts it);
+    # its first one read apart (`run_first`) when the deadlines read do not reach back to it.
     other = [d.created_at for d in deadlines if d.kind != current.kind and d.kind in EXCHANGE_KINDS]
     since = max(other, default=None)
-    first = min(
+    first = run_first or min(
         (d for d in deadlines if d.kind == current.kind and (since is None or d.created_at >= since)),
         key=lambda d: (d.created_at, d.pk),
     )

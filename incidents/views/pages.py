@@ -214,7 +214,11 @@ def detail_context(user, incident: Incident, bound: dict | None = None) -> dict:
         "duty_kinds": LevelOneDuty.Kind,
         "can_report_upward": access.may(user, workflow.Action.REPORT_UPWARD, incident),
         "deadline_card": selectors.deadline_card(
-            deadlines=records["deadlines"], reports=records["progress"].rows, now=timezone.now()
+            deadlines=records["deadlines"],
+            reports=records["progress"].rows,
+            now=timezone.now(),
+            earlier=records["deadline_history_earlier"],
+            run_first=records["exchange_run_first"],
         ),
     }
 

@@ -151,3 +151,50 @@ def test_after_the_disposal_the_exchange_is_history_and_no_cadence_is_shown(clie
     assert not element.xpath(".//*[@id='exchange-cadence']")
     assert not open_rows(element, DAILY)
     assert "已撤销" in element.xpath(".//details")[0].text_content()
+
+
+def level_one_with_reports(org, reports: int):
+    """A level-1 case, then a level-2 stretch and level 1 again (the exchange's run restarts), then `reports`
+    progress reports a minute apart: each closes the round-the-clock deadline and opens the next."""
+    with time_machine.travel(at(2026, 5, 10, 9, 0), tick=False):
+        incident = assessed(org, level=1, category="E")
+    with time_machine.travel(at(2026, 5, 10, 9, 30), tick=False):
+        services.incident_change_level(incident=incident, actor=org.p.clerk, to_level=2, reason="降温")
+    with time_machine.travel(at(2026, 5, 10, 10, 0), tick=False):
+        services.incident_change_level(incident=incident, actor=org.p.clerk, to_level=1, reason="再起")
+    for minute in range(1, reports + 1):
+        with time_machine.travel(at(2026, 5, 10, 10, minute), tick=False):
+            report_progress(org, incident, f"第{minute}次进展")
+    return incident
+
+
+def test_a_long_level_1_case_lists_its_latest_closed_deadlines_and_counts_the_rest(client, org, settings):
+    """The page does not grow with the case: a fortnight at level 1 closes some 84 exchange deadlines."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    short, long = level_one_with_reports(org, 3), level_one_with_reports(org, 25)
+    closed = Deadline.objects.filter(incident=long).exclude(state=Deadline.State.OPEN)
+    exchange_closed = closed.filter(kind__in=(DAILY, RTC)).count()
+    assert exchange_closed == 27  # 25 reports, and the first run's deadline and the level-2 one made moot
+    with time_machine.travel(at(2026, 5, 10, 10, 40), tick=False):
+        element = card(client, org.p.clerk, long)
+        history = element.xpath(".//details[@id='deadlines-history']")[0]
+        summary = " ".join(history.xpath("./summary")[0].text_content().split())
+        assert summary == f"历史时限（{closed.count()}）"
+        listed = history.xpath("./ul/li[not(@id)]")
+        assert len(listed) == closed.count() - (exchange_closed - 10)  # 10 exchange ones and every other kind
+        assert text_of(element, "deadlines-earlier").startswith(f"更早的 {exchange_closed - 10} 条")
+        # 首次截止 is still the first deadline of the current run (level 1 again at 10:00), not of the first run.
+        hours = settings.LEVEL1_REPORT_INTERVAL_HOURS
+        assert f"首次截止 05-10 {10 + hours:02d}:00" in text_of(element, "exchange-rule")
+        assert text_of(element, "exchange-status") == "最近一次报送 05-10 10:25 ✓，本时段已报送"
+
+        def queries(incident) -> int:
+            client.get(reverse("incidents:detail", args=[incident.pk]))
+            with CaptureQueriesContext(connection) as captured:
+                client.get(reverse("incidents:detail", args=[incident.pk]))
+            return len(captured)
+
+        # The short case's history is whole; the long one's first run deadline costs one lookup of two queries.
+        assert queries(long) == queries(short) + 2
