@@ -589,9 +589,8 @@ def level_one_records(*, incident: Incident) -> dict:
 # case: the filing, the leader's opinion, the statement reviews, the level-1 duties), and only the latest closed
 # exchange deadlines, counting the rest (_record_counts), so it does not grow with the case.
 HISTORY_SHOWN = 10
-CLOSED_EXCHANGE = Q(kind__in=(Deadline.Kind.DAILY_EXCHANGE, Deadline.Kind.ROUND_THE_CLOCK)) & ~Q(
-    state=Deadline.State.OPEN
-)
+EXCHANGE_KINDS = (Deadline.Kind.DAILY_EXCHANGE, Deadline.Kind.ROUND_THE_CLOCK)
+CLOSED_EXCHANGE = Q(kind__in=EXCHANGE_KINDS) & ~Q(state=Deadline.State.OPEN)
 
 
 def _deadlines_shown(incident: Incident) -> list[Deadline]:
@@ -678,9 +677,6 @@ class ExchangeStatus:
     done: bool
     status: str
     next_due: str
-
-
-EXCHANGE_KINDS = (Deadline.Kind.DAILY_EXCHANGE, Deadline.Kind.ROUND_THE_CLOCK)
 
 
 @dataclass

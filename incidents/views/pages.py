@@ -14,6 +14,7 @@ from django.views.decorators.http import require_GET
 
 from departments.access import roles_of
 from opinion_system.errors import DomainError
+from opinion_system.forms import filters_open
 
 from .. import access, forms, selectors, services, workflow, worklist
 from ..actions import REGISTRY, SPECS, Situation, Spec
@@ -80,6 +81,7 @@ def incident_list(request):
             "rows": selectors.incident_list_rows(incidents=page, now=timezone.now()),
             "count": count,
             "query": query.urlencode(),
+            "filters_open": filters_open(request, filterset.form),
         },
     )
 
