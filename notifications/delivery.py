@@ -144,13 +144,15 @@ def delivery_delayed(now: dt.datetime | None = None) -> dict | None:
 
     One query on the partial index notice_pending (created_at of unsent, uncancelled rows), so it is cheap on
     every page: the rows it reads are only those still waiting. A row a channel refused (attempts > 0) is a
-    failure with its own error, not a delay, and is left to the notice list.
+    failure with its own error, not a delay, and is left to the notice list; a row waiting for a person's
+    platform cap to free (never tried, claimed until then) waits on purpose.
     """
     now = now or timezone.now()
     waiting = (
         Notice.objects.filter(sent_at__isnull=True, cancelled_at__isnull=True)
         .filter(created_at__lt=now - DELAY_NOTICE_AFTER, attempts=0)
         .exclude(channel=Notice.Channel.IN_APP)
+        .exclude(claimed_until__gt=now)
         .aggregate(count=Count("pk"), oldest=Min("created_at"))
     )
     broker_down = broker_known_down()

@@ -330,6 +330,16 @@ def test_the_hourly_wecom_cap_and_the_daily_dingtalk_cap(org, head):
         assert wait.value.until == dt.datetime(2026, 12, 1, 16, 0, tzinfo=dt.UTC)  # 00:00 on 12-02 in Beijing
 
 
+def test_a_row_waiting_for_a_cap_is_not_a_delay_on_the_offices_banner(org, head):
+    now = timezone.now()
+    waiting = row(
+        head, "dingtalk", created_at=now - dt.timedelta(hours=10), claimed_until=now + dt.timedelta(hours=2)
+    )
+    assert delivery.delivery_delayed(now) is None  # the day's cap: it waits on purpose until midnight
+    Notice.objects.filter(pk=waiting.pk).update(claimed_until=None)
+    assert delivery.delivery_delayed(now)["count"] == 1  # never tried and nobody on it: that is a delay
+
+
 def test_a_repeated_dingtalk_reminder_differs_in_text(org, head, dingtalk, settings):
     deadline = ended(org, level=3).deadlines.get(kind=Deadline.Kind.FILING)
     due = deadline.due_at
