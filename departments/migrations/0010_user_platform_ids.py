@@ -13,7 +13,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('auth', '0012_alter_user_first_name_max_length'),
-        ('departments', '0008_system_admin_no_liaisons'),
+        ('departments', '0009_department_duty_info_center'),
         ('audit', '0002_history_append_only'),  # audit_append_only(), the trigger function
     ]
 
