@@ -1,8 +1,7 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from accounts.forms import LoginForm
+from accounts import views as account_views
 from departments.access import may_administer
 
 admin.site.site_header = "网络舆情处置管理系统"
@@ -23,8 +22,8 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("bulletins/", include("bulletins.urls")),
     path("audit/", include("audit.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/login/", account_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", account_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]
