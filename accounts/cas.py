@@ -24,6 +24,8 @@ from lxml import etree
 log = logging.getLogger(__name__)
 
 BACKEND = "accounts.cas.CASBackend"
+# Sign-ins whose password is not ours (README: LDAP): the local password policy has nothing to say about them.
+EXTERNAL_BACKENDS = frozenset({BACKEND, "django_auth_ldap.backend.LDAPBackend"})
 # python-cas asks the CAS server with no timeout at all: a server that never answers would hold the worker.
 VERIFY_TIMEOUT_SECONDS = 10
 SAML_PROTOCOL = "{urn:oasis:names:tc:SAML:2.0:protocol}"
@@ -55,8 +57,17 @@ def enabled() -> bool:
 
 
 def signed_in_by_cas(request: HttpRequest) -> bool:
+    return _session_backend(request) == BACKEND
+
+
+def signed_in_externally(request: HttpRequest) -> bool:
+    """Signed in by CAS or LDAP: no local password was used."""
+    return _session_backend(request) in EXTERNAL_BACKENDS
+
+
+def _session_backend(request: HttpRequest) -> str | None:
     session = getattr(request, "session", None)
-    return session is not None and session.get(BACKEND_SESSION_KEY) == BACKEND
+    return session.get(BACKEND_SESSION_KEY) if session is not None else None
 
 
 def absolute(request: HttpRequest, path: str) -> str:

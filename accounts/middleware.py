@@ -3,7 +3,7 @@
 A session ends SESSION_IDLE_MINUTES after the last activity and SESSION_MAX_HOURS after sign-in, whatever the
 cookie says (a session write sends the cookie again with a fresh age). A person whose password has expired or
 was set by an administrator reaches only the change page until they have changed it — unless they signed in by
-统一身份认证 (accounts.cas): the expiry is about the local password, which that sign-in did not use.
+统一身份认证 or LDAP (accounts.cas): the expiry is about the local password, which that sign-in did not use.
 """
 
 import datetime as dt
@@ -94,7 +94,7 @@ class AccountPolicyMiddleware:
         passive = request.method == "GET" and _is_htmx(request) and view_name in PASSIVE_VIEWS
         if not passive and now - last_seen_at >= SEEN_RESOLUTION:
             session[LAST_SEEN_AT] = now
-        if view_name not in ALLOWED_WHILE_FORCED and not cas.signed_in_by_cas(request):
+        if view_name not in ALLOWED_WHILE_FORCED and not cas.signed_in_externally(request):
             reason = password_change_reason(user)
             if reason:
                 messages.warning(request, reason)

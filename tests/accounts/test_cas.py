@@ -355,7 +355,7 @@ def test_the_cas_servers_logout_request_ends_the_session_signed_in_with_that_tic
     cas_sign_in(browser, cas_on, org.p.xsc_liaison, ticket="ST-77-slo")
     cas_sign_in(other, cas_on, org.p.rsc_liaison, ticket="ST-78-other")
     assert browser.get(LIST).status_code == 200  # read once, so cached_db holds a copy in Redis
-    cas_server_post = Client()  # the back channel: no cookie, no CSRF token
+    cas_server_post = Client(enforce_csrf_checks=True)  # the back channel: no cookie, no CSRF token
     done = cas_server_post.post(CAS_LOGIN, {"logoutRequest": logout_request("ST-77-slo", declaration=True)})
     assert done.status_code == 200
     to_sign_in = browser.get(LIST)
