@@ -2,6 +2,7 @@ from django.contrib import admin
 from django.urls import include, path
 
 from accounts import views as account_views
+from accounts.forms import AdminLoginForm
 from departments.access import may_administer
 
 admin.site.site_header = "网络舆情处置管理系统"
@@ -10,6 +11,7 @@ admin.site.index_title = "配置与数据"
 # The admin is for those who administer (departments.access.may_administer), not for every staff account:
 # a leader marked staff still works in the pages built for leaders.
 admin.site.has_permission = lambda request: may_administer(request.user)
+admin.site.login_form = AdminLoginForm  # LOCAL_LOGIN_ENABLED holds on the admin's sign-in page too
 
 urlpatterns = [
     path("", include("incidents.urls")),

@@ -402,3 +402,15 @@ def test_with_the_fallback_on_others_sign_in_locally(client, org, cas_on, settin
     settings.LOCAL_LOGIN_ENABLED = True
     response = client.post(LOGIN, {"username": "xsc_liaison", "password": "pw"})
     assert response.status_code == 302 and signed_in_user_id(client) == str(org.p.xsc_liaison.pk)
+
+
+def test_the_admins_sign_in_page_keeps_the_same_rule(client, org, cas_on, settings):
+    settings.LOCAL_LOGIN_ENABLED = False
+    sysadmin = org.p.sysadmin
+    User.objects.filter(pk=sysadmin.pk).update(is_staff=True)
+    response = client.post(reverse("admin:login"), {"username": "sysadmin", "password": "pw"})
+    assert response.status_code == 200 and LOCAL_LOGIN_CLOSED in response.content.decode()
+    assert signed_in_user_id(client) is None
+    settings.LOCAL_LOGIN_ENABLED = True
+    assert client.post(reverse("admin:login"), {"username": "sysadmin", "password": "pw"}).status_code == 302
+    assert signed_in_user_id(client) == str(sysadmin.pk)
