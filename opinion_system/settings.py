@@ -201,9 +201,8 @@ AXES_VERBOSE = False
 AXES_USERNAME_CALLABLE = "opinion_system.auth.axes_username"  # long names counted, not a 500
 AXES_WHITELIST_CALLABLE = "accounts.cas.axes_exempt"  # CAS tickets: neither counted nor locked (see there)
 
-LOGIN_URL = (
-    "accounts:cas_login" if CAS_SERVER_URL else "login"
-)  # with CAS, /accounts/login/ is the local page
+# With CAS, a page asked for without a session goes to the CAS server; /accounts/login/ stays the local page.
+LOGIN_URL = "accounts:cas_login" if CAS_SERVER_URL else "login"
 LOGIN_REDIRECT_URL = "incidents:home"
 LOGOUT_REDIRECT_URL = "login"
 
