@@ -31,7 +31,9 @@ VERIFY_TIMEOUT_SECONDS = 10
 SAML_PROTOCOL = "{urn:oasis:names:tc:SAML:2.0:protocol}"
 
 BAD_TICKET = "统一身份认证票据无效或已过期（例如刷新了登录后的页面），请重新登录。"
-UNREACHABLE = "暂时无法完成统一身份认证（认证服务无应答），请稍后再试；如急需处理，请联系系统管理员。"
+UNREACHABLE = (
+    "暂时无法完成统一身份认证（认证服务无应答或应答异常），请稍后再试；如急需处理，请联系系统管理员。"
+)
 
 
 def unknown_account(username: str) -> str:
@@ -92,7 +94,7 @@ class CASBackend(BaseCASBackend):
         client.session = _TimedSession()
         try:
             username, attributes, _pgtiou = client.verify_ticket(ticket)
-        except (requests.RequestException, ElementTree.ParseError, LookupError, AttributeError):
+        except (requests.RequestException, ElementTree.ParseError, LookupError, AttributeError, ValueError):
             log.warning("统一身份认证服务无法核验票据", exc_info=True)
             return _refuse(request, Refusal("", UNREACHABLE, status=503))
         username = (username or "").strip()

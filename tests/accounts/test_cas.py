@@ -61,8 +61,11 @@ class _CASHandler(BaseHTTPRequestHandler):
         query = {key: values[0] for key, values in parse_qs(parts.query).items()}
         if parts.path == "/cas/p3/serviceValidate":
             self.server.validated.append(query)
-            found = self.server.tickets.pop(query.get("ticket", ""), None)
-            self._answer(_success(*found) if found else _failure(query.get("ticket", "")), "application/xml")
+            ticket = query.get("ticket", "")
+            if ticket in GARBAGE:  # a server in maintenance, answering its HTML page or worse
+                return self._answer(GARBAGE[ticket], "text/html")
+            found = self.server.tickets.pop(ticket, None)
+            self._answer(_success(*found) if found else _failure(ticket), "application/xml")
         elif parts.path in ("/cas/login", "/cas/logout"):
             self._answer("<html><body>CAS</body></html>", "text/html")
         else:
@@ -78,6 +81,9 @@ class _CASHandler(BaseHTTPRequestHandler):
 
     def log_message(self, *args):
         pass
+
+
+GARBAGE = {"ST-maintenance": "<html><body>系统维护中</body></html>", "ST-broken": "oops <"}
 
 
 def _success(username: str, attributes: dict) -> str:
@@ -274,7 +280,11 @@ def test_a_bad_or_used_ticket_is_refused(client, org, cas_on):
     assert again.status_code == 403
 
 
-def test_a_cas_server_that_does_not_answer_is_a_chinese_page_not_a_500(client, org, cas_on, settings):
+def test_a_cas_server_down_or_answering_garbage_gets_a_chinese_page_not_a_500(client, org, cas_on, settings):
+    response = client.get(CAS_LOGIN, {"ticket": "ST-broken"})  # not XML
+    assert response.status_code == 503 and cas.UNREACHABLE in response.content.decode()
+    response = client.get(CAS_LOGIN, {"ticket": "ST-maintenance"})  # XML, but no authenticationSuccess
+    assert response.status_code == 403 and cas.BAD_TICKET in response.content.decode()
     settings.CAS_SERVER_URL = "http://127.0.0.1:9/cas/"  # the discard port: nothing listens
     response = client.get(CAS_LOGIN, {"ticket": "ST-1"})
     assert response.status_code == 503 and cas.UNREACHABLE in response.content.decode()
