@@ -1,10 +1,18 @@
 """The sign-in and password forms: Django's own, drawn through the project's styled form base."""
 
 from django import forms
+from django.conf import settings
+from django.contrib.admin import forms as admin_forms
 from django.contrib.auth import forms as auth_forms
+from django.core.exceptions import ValidationError
 from django.utils.http import url_has_allowed_host_and_scheme
 
+from audit import services as audit
 from opinion_system.forms import StyledForm
+
+from . import cas
+
+LOCAL_LOGIN_CLOSED = "本系统的账号密码登录已关闭（仅限系统管理员），请使用统一身份认证登录。"
 
 
 def checked_next(request) -> str:
@@ -43,6 +51,27 @@ class LoginForm(StyledForm, ReturnsTo, auth_forms.AuthenticationForm):
         self.fields["username"].label = "用户名"
         self.fields["password"].label = "密码"
         self.return_to(checked_next(request))
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        refuse_local_login_if_closed(self.request, user)
+
+
+class AdminLoginForm(admin_forms.AdminAuthenticationForm):
+    """The admin's own sign-in page is a local password form too: the same rule."""
+
+    def confirm_login_allowed(self, user):
+        super().confirm_login_allowed(user)
+        refuse_local_login_if_closed(self.request, user)
+
+
+def refuse_local_login_if_closed(request, user) -> None:
+    """With 统一身份认证 on and LOCAL_LOGIN_ENABLED off, only a superuser signs in with a local password."""
+    if cas.enabled() and not settings.LOCAL_LOGIN_ENABLED and not user.is_superuser:
+        audit.record_quietly(kind=audit.Kind.LOGIN_FAILED, result=audit.Result.REFUSED,
+                             username=user.get_username(), request=request,
+                             detail="本地账号登录已关闭，须使用统一身份认证")  # fmt: skip
+        raise ValidationError(LOCAL_LOGIN_CLOSED, code="local_login_closed")
 
 
 class PasswordChangeForm(StyledForm, ReturnsTo, auth_forms.PasswordChangeForm):

@@ -2,7 +2,8 @@
 
 A session ends SESSION_IDLE_MINUTES after the last activity and SESSION_MAX_HOURS after sign-in, whatever the
 cookie says (a session write sends the cookie again with a fresh age). A person whose password has expired or
-was set by an administrator reaches only the change page until they have changed it.
+was set by an administrator reaches only the change page until they have changed it — unless they signed in by
+统一身份认证 or LDAP (accounts.cas): the expiry is about the local password, which that sign-in did not use.
 """
 
 import datetime as dt
@@ -12,11 +13,12 @@ from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import logout
 from django.http import HttpRequest, HttpResponse, HttpResponseRedirect
-from django.shortcuts import resolve_url
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django_htmx.http import HttpResponseClientRedirect
+
+from . import cas
 
 SIGNED_IN_AT = "accounts_signed_in_at"  # epoch seconds
 LAST_SEEN_AT = "accounts_last_seen_at"  # epoch seconds, written at most every SEEN_RESOLUTION seconds
@@ -92,7 +94,7 @@ class AccountPolicyMiddleware:
         passive = request.method == "GET" and _is_htmx(request) and view_name in PASSIVE_VIEWS
         if not passive and now - last_seen_at >= SEEN_RESOLUTION:
             session[LAST_SEEN_AT] = now
-        if view_name not in ALLOWED_WHILE_FORCED:
+        if view_name not in ALLOWED_WHILE_FORCED and not cas.signed_in_externally(request):
             reason = password_change_reason(user)
             if reason:
                 messages.warning(request, reason)
@@ -104,7 +106,9 @@ class AccountPolicyMiddleware:
         back = _return_to(request)
         logout(request)
         messages.warning(request, message)
-        return _redirect(request, resolve_url(settings.LOGIN_URL), back)
+        # The local page, which says why (and, with CAS on, offers its button): LOGIN_URL would be the CAS server,
+        # whose own sign-in is likely still valid and would sign the person straight back in without a word.
+        return _redirect(request, reverse("login"), back)
 
 
 def _is_htmx(request: HttpRequest) -> bool:

@@ -6,4 +6,6 @@ app_name = "accounts"
 
 urlpatterns = [
     path("password/", views.PasswordChangeView.as_view(), name="password_change"),
+    # 统一身份认证: the service URL registered at the CAS server (its back-channel logout posts here too).
+    path("cas/login/", views.CASLoginView.as_view(), name="cas_login"),
 ]

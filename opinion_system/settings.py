@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "django_filters",
     "django_htmx",
     "axes",
+    "django_cas_ng",  # always, so its SessionTicket table exists whether CAS is on or off
     "departments",
     "notifications",
     "incidents",
@@ -125,6 +126,44 @@ AUTHENTICATION_BACKENDS = [
     "django.contrib.auth.backends.ModelBackend",
     "guardian.backends.ObjectPermissionBackend",
 ]
+# 统一身份认证 (CAS single sign-on, django-cas-ng; README: 统一身份认证（CAS）与 LDAP). Empty: local passwords only,
+# as before. Set (https://cas.example.edu.cn/cas/): 登录 goes to the campus sign-in, and a sign-in is taken only for
+# an existing, active account whose username is the 工号 — never creating one nor changing its roles (accounts.cas).
+CAS_SERVER_URL = env.str("CAS_SERVER_URL", default="")
+if CAS_SERVER_URL and not CAS_SERVER_URL.endswith("/"):
+    # python-cas joins "login", "logout" to it: without the slash they would replace its last part.
+    CAS_SERVER_URL += "/"
+# The local password form: superusers always; everyone else only while this is on (the fallback if CAS is down).
+LOCAL_LOGIN_ENABLED = env.bool("LOCAL_LOGIN_ENABLED", default=True)
+CAS_VERSION = "3"  # /p3/serviceValidate, with attributes; its logout takes ?service=
+CAS_CREATE_USER = False  # accounts are the office's and the security administrator's to give
+CAS_LOGOUT_COMPLETELY = True  # 退出 also ends the campus sign-in (accounts.views.LogoutView)
+CAS_IGNORE_REFERER = True  # the way back is our checked `next`, never the Referer
+CAS_REDIRECT_URL = "incidents:home"
+CAS_LOGIN_MSG = CAS_LOGGED_MSG = None  # django-cas-ng's English greetings
+# The service URL the CAS server sends people back to and registers: the public address when SITE_URL is set
+# (behind the campus reverse proxy), else the request's own host.
+CAS_ROOT_PROXIED_AS = env.str("SITE_URL", default="")
+if CAS_SERVER_URL:
+    # After axes' backend, which refuses a locked-out password sign-in first (it never counts a ticket:
+    # accounts.cas.axes_exempt).
+    AUTHENTICATION_BACKENDS.insert(1, "accounts.cas.CASBackend")
+# LDAP instead of (or beside) CAS: only with AUTH_LDAP_SERVER_URI, and then django-auth-ldap (the `ldap` extra)
+# must be installed — a directory configured but silently unused would leave everyone unable to sign in.
+AUTH_LDAP_SERVER_URI = env.str("AUTH_LDAP_SERVER_URI", default="")
+if AUTH_LDAP_SERVER_URI:
+    try:
+        import django_auth_ldap  # noqa: F401
+    except ImportError as missing:
+        raise ImproperlyConfigured(
+            "设置了 AUTH_LDAP_SERVER_URI，但未安装 django-auth-ldap（pip install '.[ldap]'）。"
+        ) from missing
+    AUTH_LDAP_BIND_DN = env.str("AUTH_LDAP_BIND_DN", default="")
+    AUTH_LDAP_BIND_PASSWORD = env.str("AUTH_LDAP_BIND_PASSWORD", default="")
+    AUTH_LDAP_USER_DN_TEMPLATE = env.str("AUTH_LDAP_USER_DN_TEMPLATE")  # uid=%(user)s,ou=people,dc=…
+    AUTH_LDAP_NO_NEW_USERS = True  # as with CAS: only accounts that exist here
+    AUTH_LDAP_ALWAYS_UPDATE_USER = False  # nor are they rewritten from the directory
+    AUTHENTICATION_BACKENDS.insert(1, "django_auth_ldap.backend.LDAPBackend")
 # No anonymous user row: every page needs a signed-in user.
 ANONYMOUS_USER_NAME = None
 GUARDIAN_RAISE_403 = False
@@ -161,8 +200,10 @@ AXES_RESET_ON_SUCCESS = True
 AXES_IPWARE_PROXY_COUNT = env.int("AXES_PROXY_COUNT", default=0)  # set to 1 behind the campus reverse proxy
 AXES_VERBOSE = False
 AXES_USERNAME_CALLABLE = "opinion_system.auth.axes_username"  # long names counted, not a 500
+AXES_WHITELIST_CALLABLE = "accounts.cas.axes_exempt"  # CAS tickets: neither counted nor locked (see there)
 
-LOGIN_URL = "login"
+# With CAS, a page asked for without a session goes to the CAS server; /accounts/login/ stays the local page.
+LOGIN_URL = "accounts:cas_login" if CAS_SERVER_URL else "login"
 LOGIN_REDIRECT_URL = "incidents:home"
 LOGOUT_REDIRECT_URL = "login"
 

@@ -1,8 +1,8 @@
 from django.contrib import admin
-from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
-from accounts.forms import LoginForm
+from accounts import views as account_views
+from accounts.forms import AdminLoginForm
 from departments.access import may_administer
 
 admin.site.site_header = "网络舆情处置管理系统"
@@ -11,6 +11,7 @@ admin.site.index_title = "配置与数据"
 # The admin is for those who administer (departments.access.may_administer), not for every staff account:
 # a leader marked staff still works in the pages built for leaders.
 admin.site.has_permission = lambda request: may_administer(request.user)
+admin.site.login_form = AdminLoginForm  # LOCAL_LOGIN_ENABLED holds on the admin's sign-in page too
 
 urlpatterns = [
     path("", include("incidents.urls")),
@@ -24,8 +25,8 @@ urlpatterns = [
     path("bulletins/", include("bulletins.urls")),
     path("leads/", include("leads.urls")),
     path("audit/", include("audit.urls")),
-    path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
-    path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("accounts/login/", account_views.LoginView.as_view(), name="login"),
+    path("accounts/logout/", account_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),
     path("admin/", admin.site.urls),
 ]

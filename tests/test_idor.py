@@ -689,6 +689,8 @@ def requests_for(w) -> list[Request]:
         expect=lambda u, m: ok(),  # the form again, with its error
     )
     add("logout", expect=lambda u, m: ok(302) if m == "POST" else refuse(405))
+    # 统一身份认证: not there while CAS is off, as here (tests/accounts/test_cas.py has it on)
+    add("accounts:cas_login", expect=lambda u, m: refuse(404))
     add(
         "accounts:password_change",
         body=lambda user: {
