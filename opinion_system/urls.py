@@ -23,6 +23,7 @@ urlpatterns = [
     path("meetings/", include("meetings.urls")),
     path("bulletins/", include("bulletins.urls")),
     path("audit/", include("audit.urls")),
+    path("api/", include("api.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),
     path("accounts/logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),
