@@ -71,6 +71,8 @@ class Department(models.Model):
         NONE = "", "无"
         OFFICE = "office", "领导小组办公室（党群工作部）"
         ADMIN_OFFICE = "admin_office", "党政办（审定回复通稿）"
+        # 第七条: 实训（信息）中心 does the technical monitoring; its tools push 线索 through the API.
+        INFO_CENTER = "info_center", "实训（信息）中心（技术监测）"
 
     name = models.CharField("部门名称", max_length=100, unique=True)
     code = models.SlugField("简称代码", max_length=20, unique=True, help_text="英文字母或数字，如 XSC")

@@ -57,6 +57,12 @@ KIND_GROUPS: list[tuple[str, list[tuple[str, str]]]] = [
         ],
     ),
     (
+        "线索",
+        [
+            ("lead_received", "新线索"),
+        ],
+    ),
+    (
         "重点监测",
         [
             ("nil_report_reminder", "零报告提醒"),

@@ -14,6 +14,7 @@ from departments import access as department_access
 from evaluation import access as evaluation_access
 from incidents import access as incident_access
 from incidents import worklist
+from leads import access as lead_access
 from meetings import access as meeting_access
 from monitoring import access as monitoring_access
 from reports import access as archive_access
@@ -33,6 +34,7 @@ class Menu:
     bulletins: bool  # 舆情通报: the office, the leadership, the recipient departments' people
     key_periods: bool  # 第八条 重点监测 (office and leaders)
     nil_report: bool  # 零报告: a liaison, while a period asks for it
+    leads: bool  # 第七条 线索 pushed by monitoring tools: the office judges them
     admin: bool
 
 
@@ -60,6 +62,7 @@ def nav_groups(menu: Menu) -> list[NavGroup]:
     handle = [
         *([_link("待研判", "incidents:list", "?status=reported")] if menu.office_queues else []),
         *([_link("待审核备案", "incidents:list", "?status=form_submitted")] if menu.office_queues else []),
+        *([_link("线索", "leads:inbox")] if menu.leads else []),
         *([_link("通稿审定", "incidents:statement_queue")] if menu.statement_queue else []),
         *([_link("零报告", "monitoring:nil_report")] if menu.nil_report else []),
         *([_link("联席会议", "meetings:list")] if menu.meetings else []),
@@ -105,6 +108,7 @@ def navigation(request) -> dict:
         bulletins=bulletin_access.may_open_list(user),
         key_periods=monitoring_access.may_read_calendar(user),
         nil_report=monitoring_access.may_submit_nil_report(user),
+        leads=lead_access.may_handle_leads(user),
         admin=department_access.may_administer(user),
     )
     return {

@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "monitoring",
     "meetings",
     "bulletins",
+    "leads",
     "audit",
     "accounts",
     "rest_framework",

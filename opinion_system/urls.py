@@ -22,6 +22,7 @@ urlpatterns = [
     path("monitoring/", include("monitoring.urls")),
     path("meetings/", include("meetings.urls")),
     path("bulletins/", include("bulletins.urls")),
+    path("leads/", include("leads.urls")),
     path("audit/", include("audit.urls")),
     path("api/", include("api.urls")),
     path("accounts/login/", auth_views.LoginView.as_view(authentication_form=LoginForm), name="login"),

@@ -16,6 +16,7 @@ from departments.roles import Role
 PASSWORD = "demo12345"  # noqa: S105 -- the published password of the demo accounts
 FUNC, COLLEGE = Department.Kind.FUNCTIONAL, Department.Kind.COLLEGE
 OFFICE, ADMIN_OFFICE = Department.Duty.OFFICE, Department.Duty.ADMIN_OFFICE
+INFO = Department.Duty.INFO_CENTER
 # Who may open the admin site (departments.access.may_administer); leaders work in the dashboard instead.
 STAFF_ROLES = {Role.OFFICE, Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
 Platform = OfficialMediaAccount.Platform
@@ -33,7 +34,7 @@ DEPARTMENTS = [
     ("JXJYXY", "继续教育学院",         COLLEGE, "",           "fuyuanzhang1", "谢春梅", "韩宇"),
     ("JYC",    "就业处",               FUNC,    "",           "fuyuanzhang2", "冯志刚", "董佳"),
     ("ZSC",    "招生处",               FUNC,    "",           "fuyuanzhang2", "袁红",   "蒋涛"),
-    ("SXZX",   "实训（信息）中心",     FUNC,    "",           "fuyuanzhang1", "蔡俊杰", "彭思远"),
+    ("SXZX",   "实训（信息）中心",     FUNC,    INFO,         "fuyuanzhang1", "蔡俊杰", "彭思远"),
     ("XTW",    "校团委",               FUNC,    "",           "fuzuzhang",    "吕佳琪", "苏晨"),
     ("RMTZX",  "融媒体中心",           FUNC,    "",           "fuzuzhang",    "卢文博", "丁一凡"),
     ("ZNZZ",   "智能制造学院（示例）", COLLEGE, "",           "fuyuanzhang1", "魏振华", "任静"),
