@@ -9,6 +9,7 @@ from rest_framework import serializers
 
 from departments.models import Department
 from incidents.models import Deadline, Incident
+from leads.models import Lead
 from notifications.kinds import kind_label
 from notifications.models import Notice
 
@@ -119,3 +120,46 @@ class NoticeSerializer(serializers.ModelSerializer):
 
 def now_context() -> dict:
     return {"now": timezone.now()}
+
+
+class LeadInputSerializer(serializers.Serializer):
+    """What a monitoring tool pushes (JSON, or multipart with a screenshot)."""
+
+    platform = serializers.CharField(max_length=100, help_text="平台或媒体名称，如：微博、抖音、百度贴吧")
+    url = serializers.CharField(
+        max_length=2000, required=False, allow_blank=True, default="", help_text="原帖网址（http/https）"
+    )
+    title = serializers.CharField(max_length=200, help_text="标题")
+    text = serializers.CharField(required=False, allow_blank=True, default="", help_text="内容摘录")
+    captured_at = serializers.DateTimeField(help_text="发现时间（ISO 8601，不带时区按北京时间）")
+    source_system = serializers.CharField(max_length=100, help_text="来源系统名称，如：实训中心舆情监测")
+    external_id = serializers.CharField(
+        max_length=200,
+        required=False,
+        allow_blank=True,
+        default="",
+        help_text="线索在来源系统中的编号；与网址至少填一项，用于识别重复推送",
+    )
+    screenshot = serializers.FileField(
+        required=False, help_text="截图（PNG、JPEG、GIF、WebP 或 PDF，仅 multipart/form-data）"
+    )
+
+
+class LeadSerializer(serializers.ModelSerializer):
+    status = serializers.SerializerMethodField(help_text="处理状态：待处理、已转为舆情、已并入舆情、已排除")
+    incident = serializers.SerializerMethodField(help_text="转为或并入的舆情的 id；尚未处理时为空")
+
+    class Meta:
+        model = Lead
+        fields = [
+            "id", "platform", "url", "title", "text", "captured_at", "source_system", "external_id", "status",
+            "incident", "times_seen", "received_at", "last_seen_at", "handled_at", "dismiss_reason",
+        ]  # fmt: skip
+
+    @extend_schema_field(CodeLabel)
+    def get_status(self, lead) -> dict:
+        return code_label(lead, "status")
+
+    @extend_schema_field(serializers.IntegerField(allow_null=True))
+    def get_incident(self, lead) -> int | None:
+        return lead.incident_id

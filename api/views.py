@@ -4,17 +4,93 @@ An incident the client's account may not see is 404, as if it did not exist (inc
 pushed and read as leads.access decides. The account is the ApiClient's user (api.authentication).
 """
 
+from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
-from rest_framework import authentication, generics
+from rest_framework import authentication, exceptions, generics, status
+from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
+from rest_framework.response import Response
 
 from incidents import access as incident_access
+from leads import access as lead_access
+from leads.services import MAX_SCREENSHOTS, lead_receive
 from notifications.selectors import notice_list, notice_list_as_seen
 
 from .authentication import ApiTokenAuthentication
-from .serializers import DeadlineSerializer, IncidentSerializer, NoticeSerializer, now_context
+from .serializers import (
+    DeadlineSerializer,
+    IncidentSerializer,
+    LeadInputSerializer,
+    LeadSerializer,
+    NoticeSerializer,
+    now_context,
+)
+
+
+class PayloadTooLarge(exceptions.APIException):
+    status_code = 413
+    default_detail = "上传内容过大。"
+    default_code = "payload_too_large"
+
+
+def refuse_huge_body(request) -> None:
+    """A body larger than the screenshots a lead may carry is refused before any of it is read."""
+    limit = settings.EVIDENCE_MAX_BYTES * MAX_SCREENSHOTS + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    try:
+        length = int(request.META.get("CONTENT_LENGTH") or 0)
+    except ValueError:
+        length = 0
+    if length > limit:
+        raise PayloadTooLarge(
+            f"上传内容过大：每张截图不超过 {settings.EVIDENCE_MAX_BYTES // (1024 * 1024)} MB。"
+        )
+
+
+@extend_schema(tags=["线索"])
+class LeadList(generics.ListCreateAPIView):
+    """第七条: the 实训（信息）中心's monitoring pushes what it detects; the office judges it in the inbox."""
+
+    serializer_class = LeadSerializer
+    parser_classes = [JSONParser, MultiPartParser, FormParser]
+
+    def get_queryset(self):
+        lead_access.require_push(self.request.user)
+        return lead_access.leads_visible_to(self.request.user).order_by("-received_at", "-id")
+
+    @extend_schema(
+        summary="本账号推送的线索",
+        description="党群工作部看到全部线索；实训（信息）中心的账号看到自己推送的。",
+    )
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
+
+    @extend_schema(
+        summary="推送一条线索",
+        description="新线索答 201；同一网址或同一来源系统编号再次推送答 200，返回已有线索（推送次数加一）。"
+        "只有实训（信息）中心或党群工作部的账号可以推送（否则 403）。",
+        request={"application/json": LeadInputSerializer, "multipart/form-data": LeadInputSerializer},
+        responses={201: LeadSerializer, 200: LeadSerializer},
+    )
+    def post(self, request, *args, **kwargs):
+        lead_access.require_push(request.user)
+        refuse_huge_body(request)
+        given = LeadInputSerializer(data=request.data)
+        given.is_valid(raise_exception=True)
+        lead, created = lead_receive(submitted_by=request.user, **given.validated_data)
+        answer = LeadSerializer(lead, context=self.get_serializer_context()).data
+        return Response(answer, status=status.HTTP_201_CREATED if created else status.HTTP_200_OK)
+
+
+@extend_schema(tags=["线索"], summary="一条线索", description="看不到的线索与不存在的一样，答 404。")
+class LeadDetail(generics.RetrieveAPIView):
+    serializer_class = LeadSerializer
+
+    def get_object(self):
+        return generics.get_object_or_404(
+            lead_access.leads_visible_to(self.request.user), pk=self.kwargs["pk"]
+        )
 
 
 @extend_schema(
