@@ -12,6 +12,7 @@ export DEBUG=1
 .venv/bin/python manage.py seed_demo_bulletins
 .venv/bin/python manage.py seed_demo_meetings
 .venv/bin/python manage.py seed_demo_monitoring
+.venv/bin/python manage.py seed_demo_leads
 PORT=${PORT:-8000}
 # The deadline clock. With Redis (REDIS_URL set) Celery beat and a worker run it; without, the in-process
 # scheduler runs the same sweep every minute, so overdue work reaches the bell within a minute.

@@ -86,3 +86,17 @@ def test_demo_shows_a_key_monitoring_period_with_its_banner_roster_and_nil_repor
     page = client.post(reverse("login"), {"username": "xsc_liaison", "password": "demo12345"}, follow=True)
     text = page.content.decode()
     assert "重点监测时段：重要会议期间敏感时期" in text and 'href="/monitoring/nil-report/"' in text
+
+
+def test_demo_has_leads_waiting_merged_and_dismissed(client, demo):
+    from leads.models import Lead
+
+    call_command("seed_demo_leads", verbosity=0)
+    call_command("seed_demo_leads", verbosity=0)  # a second run adds nothing
+    counts = {status: Lead.objects.filter(status=status).count() for status in Lead.Status}
+    assert counts == {"new": 3, "promoted": 0, "merged": 1, "dismissed": 1}
+    assert Lead.objects.get(status="merged").incident.sources.filter(url__contains="douyin").exists()
+    page = client.post(reverse("login"), {"username": "office1", "password": "demo12345"}, follow=True)
+    assert 'href="/leads/"' in page.content.decode()
+    inbox = client.get(reverse("leads:inbox")).content.decode()
+    assert "网传某专业期末考试泄题" in inbox and "培训机构借学校名义招生广告" not in inbox

@@ -47,6 +47,8 @@ from incidents import access, engine, services
 from incidents.actions import REGISTRY
 from incidents.models import FormToken, Incident, LevelOneDuty, ReplyStatement
 from incidents.workflow import Action
+from leads import access as lead_access
+from leads import services as lead_services
 from meetings import access as meeting_access
 from meetings import services as meeting_services
 from monitoring import access as monitoring_access
@@ -58,6 +60,8 @@ from reports.models import Dossier
 from tests.bulletins.conftest import draft as bulletin_draft
 from tests.bulletins.conftest import issued as bulletin_issued
 from tests.factories import fresh, png_upload, report
+from tests.leads.conftest import add_info_center
+from tests.leads.conftest import push as push_lead
 
 SKIPPED_PREFIXES = ("admin/",)  # the admin has its own tests; static files are not in the urlconf under test
 ANONYMOUS = "anonymous"
@@ -225,6 +229,11 @@ def college(org, settings, tmp_path):
         actor=p.clerk, name="敏感时期", kind="sensitive", start_date=today, end_date=today + dt.timedelta(days=2),
         nil_report_required=True,
     )  # fmt: skip
+    # 第七条 线索: one waiting with a screenshot, one the office dismissed.
+    center = add_info_center(org)
+    world["lead"], _ = push_lead(center.monitor, screenshot=png_upload("线索截图.png"))
+    dismissed, _ = push_lead(center.monitor, url="https://tieba.example/p/9", external_id="MON-9")
+    world["lead_dismissed"] = lead_services.lead_dismiss(lead=dismissed, actor=p.clerk, reason="广告")
     engine.sweep()  # the health endpoint answers 503 until a sweep has run
     world["org"] = org
     world["incidents"] = list(Incident.objects.order_by("pk"))
@@ -647,6 +656,29 @@ def requests_for(w) -> list[Request]:
     liaison_of = lambda u: Liaison.objects.filter(user=u, status=Liaison.Status.REGISTERED).exists()  # noqa: E731
     add("monitoring:nil_report", body=lambda user: {"department": org.rsc.pk, "note": ""},
         expect=logged_in(lambda u, m: rule(liaison_of(u), 403, ok() if m == "GET" else ok(302))))  # fmt: skip
+    # 第七条 线索 (leads.access): the office's inbox; 403 for the page, 404 for a lead, to everyone else
+    handles = lead_access.may_handle_leads
+    add("leads:inbox", expect=get_only(handles))
+    lead_page = lambda answer: lambda u, m: answer(u, m) if handles(u) else refuse(404)  # noqa: E731
+    for key in ("lead", "lead_dismissed"):
+        lead = w[key]
+        add("leads:detail", [lead.pk], expect=method_only("GET", lead_page(lambda u, m: ok())), label=key)
+        # 转为舆情 files to 学生处 for the office; a judged lead sends back to its page
+        promoted = ok() if lead.is_open else ok(302)
+        add(
+            "leads:promote",
+            [lead.pk],
+            body=lambda user: {**report_body, "department": org.xsc.pk, "token": uuid.uuid4().hex},
+            form=lead.is_open,
+            expect=logged_in(lead_page(lambda u, m, a=promoted: a if m == "GET" else ok(302, 400))),
+            label=key,
+        )
+        add("leads:merge", [lead.pk], body=lambda user: {"number": w["rsc"]["in_disposal"].number, "token": uuid.uuid4().hex},
+            expect=method_only("POST", lead_page(lambda u, m: ok(302, 400))), label=key)  # fmt: skip
+        add("leads:dismiss", [lead.pk], body=lambda user: {"reason": "广告", "token": uuid.uuid4().hex},
+            expect=method_only("POST", lead_page(lambda u, m: ok(302, 400))), label=key)  # fmt: skip
+    shot = w["lead"].screenshots.get()
+    add("leads:screenshot", [w["lead"].pk, shot.pk], expect=method_only("GET", lead_page(lambda u, m: ok())))
     # audit
     for name in ("audit:log", "audit:export"):
         add(name, expect=method_only("GET", lambda u, m: rule(audit_access.can_read_log(u), 403)))

@@ -26,6 +26,7 @@ from evaluation import access as evaluation_access
 from incidents import access, engine
 from incidents.management.commands.seed_demo import LOGINS
 from incidents.models import DisposalForm, Incident, Status
+from leads import access as lead_access
 from meetings import access as meeting_access
 from meetings.models import JointMeeting
 from monitoring import access as monitoring_access
@@ -102,6 +103,7 @@ RULES: dict[str, Callable[[User, ResolverMatch], Answer]] = {
         meeting_access.meetings_visible_to(user).filter(pk=match.kwargs["pk"]).exists(), 404
     ),
     "monitoring:calendar": lambda user, match: allowed(monitoring_access.may_read_calendar(user), 403),
+    "leads:inbox": lambda user, match: allowed(lead_access.may_handle_leads(user), 403),
     "monitoring:nil_report_status": lambda user, match: allowed(
         monitoring_access.may_read_calendar(user), 403
     ),
