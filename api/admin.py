@@ -27,7 +27,6 @@ class ApiClientAdmin(HistoryAdmin):
     search_fields = ("name", "user__username", "user__full_name", "token_prefix")
     list_select_related = ("user",)
     fields = ("name", "user", "token_prefix", "rate_per_minute", "is_active", "created_at", "last_used_at")
-    readonly_fields = ("user", "token_prefix", "is_active", "created_at", "last_used_at")
     actions = ["deactivate", "issue_token"]
 
     def has_module_permission(self, request):
@@ -37,6 +36,9 @@ class ApiClientAdmin(HistoryAdmin):
         return self.has_module_permission(request)
 
     def has_change_permission(self, request, obj=None):
+        return False  # shown, never edited: its two changes are the actions below, through the services
+
+    def has_superuser_permission(self, request) -> bool:
         return self.has_module_permission(request)
 
     def has_add_permission(self, request):
@@ -45,13 +47,13 @@ class ApiClientAdmin(HistoryAdmin):
     def has_delete_permission(self, request, obj=None):
         return False  # switched off instead: its history and the security log keep naming it
 
-    @admin.action(description="停用所选接口客户端")
+    @admin.action(description="停用所选接口客户端", permissions=["superuser"])
     def deactivate(self, request, queryset):
         for client in queryset:
             services.api_client_deactivate(actor=request.user, client=client)
         self.message_user(request, f"已停用 {queryset.count()} 个接口客户端。", messages.SUCCESS)
 
-    @admin.action(description="为所选客户端重新签发令牌（旧令牌立即失效）")
+    @admin.action(description="为所选客户端重新签发令牌（旧令牌立即失效）", permissions=["superuser"])
     def issue_token(self, request, queryset):
         for client in queryset:
             token = services.api_client_issue_token(actor=request.user, client=client)

@@ -7,6 +7,7 @@ pushed and read as leads.access decides. The account is the ApiClient's user (ap
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
 from django.shortcuts import render
+from django.views.decorators.http import require_safe
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import authentication, exceptions, generics, status
@@ -151,6 +152,7 @@ class SchemaView(SpectacularAPIView):
 
 
 @login_required
+@require_safe
 def docs(request):
     """Swagger UI from drf-spectacular-sidecar's files under /static/, started by static/js/api-docs.js."""
     return render(request, "api/docs.html")
