@@ -30,7 +30,9 @@ def test_the_superuser_lists_clients_without_their_token(org):
 def test_deactivating_and_a_new_token_through_the_actions(org):
     api_client, old = api_client_create(actor=None, user=org.p.clerk, name="脚本")
     root = signed_in(org.p.root)
-    answer = root.post(CHANGELIST, {"action": "issue_token", "_selected_action": [api_client.pk]}, follow=True)
+    answer = root.post(
+        CHANGELIST, {"action": "issue_token", "_selected_action": [api_client.pk]}, follow=True
+    )
     shown = re.search(r"(yq_[\w-]+)", answer.content.decode())[1]
     assert ApiClient.objects.get(pk=api_client.pk).token_hash == token_hash(shown) != token_hash(old)
     assert shown not in root.get(CHANGELIST).content.decode()  # once
