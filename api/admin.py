@@ -27,7 +27,7 @@ class ApiClientAdmin(HistoryAdmin):
     search_fields = ("name", "user__username", "user__full_name", "token_prefix")
     list_select_related = ("user",)
     fields = ("name", "user", "token_prefix", "rate_per_minute", "is_active", "created_at", "last_used_at")
-    actions = ["deactivate", "issue_token"]
+    actions = ["deactivate_clients", "issue_tokens"]
 
     def has_module_permission(self, request):
         return request.user.is_active and request.user.is_superuser
@@ -48,13 +48,13 @@ class ApiClientAdmin(HistoryAdmin):
         return False  # switched off instead: its history and the security log keep naming it
 
     @admin.action(description="停用所选接口客户端", permissions=["superuser"])
-    def deactivate(self, request, queryset):
+    def deactivate_clients(self, request, queryset):
         for client in queryset:
             services.api_client_deactivate(actor=request.user, client=client)
         self.message_user(request, f"已停用 {queryset.count()} 个接口客户端。", messages.SUCCESS)
 
     @admin.action(description="为所选客户端重新签发令牌（旧令牌立即失效）", permissions=["superuser"])
-    def issue_token(self, request, queryset):
+    def issue_tokens(self, request, queryset):
         for client in queryset:
             token = services.api_client_issue_token(actor=request.user, client=client)
             # Shown this once, to the superuser who asked; only its hash is kept.

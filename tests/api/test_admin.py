@@ -31,12 +31,12 @@ def test_deactivating_and_a_new_token_through_the_actions(org):
     api_client, old = api_client_create(actor=None, user=org.p.clerk, name="脚本")
     root = signed_in(org.p.root)
     answer = root.post(
-        CHANGELIST, {"action": "issue_token", "_selected_action": [api_client.pk]}, follow=True
+        CHANGELIST, {"action": "issue_tokens", "_selected_action": [api_client.pk]}, follow=True
     )
     shown = re.search(r"(yq_[\w-]+)", answer.content.decode())[1]
     assert ApiClient.objects.get(pk=api_client.pk).token_hash == token_hash(shown) != token_hash(old)
     assert shown not in root.get(CHANGELIST).content.decode()  # once
-    root.post(CHANGELIST, {"action": "deactivate", "_selected_action": [api_client.pk]})
+    root.post(CHANGELIST, {"action": "deactivate_clients", "_selected_action": [api_client.pk]})
     assert not ApiClient.objects.get(pk=api_client.pk).is_active
     assert ApiClient.history.filter(id=api_client.pk).count() == 3  # created, new token, switched off
 
