@@ -9,14 +9,28 @@ import datetime as dt
 
 from rest_framework import authentication, exceptions
 
+from audit.services import Kind, Result, record_quietly
 from opinion_system import clock
 
 from .models import ApiClient
-from .services import token_hash
+from .services import PREFIX_LENGTH, token_hash
 
 KEYWORDS = ("token", "bearer")
 # The last-use stamp is written at most this often, so a busy client costs no write per request.
 LAST_USED_RESOLUTION = dt.timedelta(minutes=1)
+
+
+def refuse(request, message: str, *, client: ApiClient | None = None, target: str = ""):
+    """A token refused is a failed sign-in in the security log (等保2.0 身份鉴别), then 401."""
+    record_quietly(
+        kind=Kind.LOGIN_FAILED,
+        result=Result.FAILURE,
+        user=client.user if client else None,
+        request=request._request,
+        target=target or f"接口客户端 {client}",
+        detail=message,
+    )
+    raise exceptions.AuthenticationFailed(message)
 
 
 class ApiTokenAuthentication(authentication.BaseAuthentication):
@@ -28,15 +42,15 @@ class ApiTokenAuthentication(authentication.BaseAuthentication):
         if len(header) != 2:
             raise exceptions.AuthenticationFailed("令牌格式错误：应为 “Authorization: Token <令牌>”。")
         key = header[1]
-        if not key.isascii():
-            raise exceptions.AuthenticationFailed("令牌无效。")
-        client = ApiClient.objects.select_related("user").filter(token_hash=token_hash(key)).first()
+        client = None
+        if key.isascii():
+            client = ApiClient.objects.select_related("user").filter(token_hash=token_hash(key)).first()
         if client is None:
-            raise exceptions.AuthenticationFailed("令牌无效。")
+            refuse(request, "令牌无效。", target=f"接口令牌 {key[:PREFIX_LENGTH]}…")
         if not client.is_active:
-            raise exceptions.AuthenticationFailed("该接口客户端已停用。")
+            refuse(request, "该接口客户端已停用。", client=client)
         if not client.user.is_active:
-            raise exceptions.AuthenticationFailed("该接口客户端代表的账号已停用。")
+            refuse(request, "该接口客户端代表的账号已停用。", client=client)
         self._touch(client)
         return client.user, client
 

@@ -9,6 +9,7 @@ from django.urls import reverse
 
 from api import services
 from api.models import ApiClient
+from audit.models import SecurityEvent
 
 from .conftest import token_client
 
@@ -99,3 +100,15 @@ def test_the_session_of_a_signed_in_person_does_not_open_the_api(org):
     browser.force_login(org.p.clerk)
     assert browser.get(URL).status_code == 401
     assert browser.get(reverse("incidents:list")).status_code == 200
+
+
+def test_a_refused_token_is_a_failed_sign_in_in_the_security_log(org):
+    http, api_client = token_client(org.p.clerk)
+    Client(headers={"authorization": "Token yq_guessed-token"}).get(URL)
+    services.api_client_deactivate(actor=org.p.root, client=api_client)
+    http.get(URL)
+    failed = SecurityEvent.objects.filter(kind="login_failed").order_by("seq")
+    assert [(e.result, e.username, e.target, e.detail) for e in failed] == [
+        ("failure", "", "接口令牌 yq_guesse…", "令牌无效。"),
+        ("failure", "office_clerk", f"接口客户端 {api_client}", "该接口客户端已停用。"),
+    ]
