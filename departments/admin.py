@@ -57,16 +57,20 @@ class UserAdmin(SearchInputMixin, BaseUserAdmin):
     form = UserChangeForm
     list_display = ("username", "full_name", "department", "phone", "is_active", "is_staff")
     list_filter = ("is_active", "is_staff", "groups", "department")
-    search_fields = ("username", "full_name", "phone", "email")
+    search_fields = ("username", "full_name", "phone", "email", "wecom_userid", "dingtalk_userid")
     list_select_related = ("department",)
     fieldsets = (
         *_fields_without(BaseUserAdmin.fieldsets, {"groups"}),
         ("角色", {"fields": ("appointed_roles", "derived_roles")}),
         ("所在部门", {"fields": ("full_name", "department", "phone")}),
+        # Where the person's own notices go (notifications' wecom and dingtalk channels); not a right, so
+        # whoever may change the account may fill them, and a superuser's stay the superuser's (has_change_permission).
+        ("消息推送", {"fields": ("wecom_userid", "dingtalk_userid")}),
     )
     add_fieldsets = (
         *BaseUserAdmin.add_fieldsets,
         ("所在部门", {"fields": ("full_name", "department", "phone")}),
+        ("消息推送", {"fields": ("wecom_userid", "dingtalk_userid")}),
     )
 
     @admin.display(description="随部门信息确定的角色")

@@ -9,6 +9,26 @@ from simple_history.models import HistoricalRecords
 
 from .roles import Role
 
+# What the history of a person keeps: who they are and where their notices go. The password, the sign-in times
+# and the role flags are not copied (roles and grants are in the security log).
+USER_HISTORY_FIELDS = frozenset(
+    {"username", "full_name", "email", "department", "phone", "wecom_userid", "dingtalk_userid", "is_active"}
+)
+
+
+class UserHistory(HistoricalRecords):
+    """History of a person, written only when a tracked field may have changed.
+
+    A save naming only other fields (the sign-in's last_login, a password change) writes no row: every login
+    would otherwise add one.
+    """
+
+    def post_save(self, instance, created, using=None, **kwargs):
+        update_fields = kwargs.get("update_fields")
+        if not created and update_fields is not None and not (set(update_fields) & USER_HISTORY_FIELDS):
+            return
+        super().post_save(instance, created, using=using, **kwargs)
+
 
 class User(AbstractUser):
     """A member of staff; `department` is where they work, roles are groups."""
@@ -23,6 +43,20 @@ class User(AbstractUser):
         related_name="members",
     )
     phone = models.CharField("联系电话", max_length=30, blank=True)
+    # The person's own account on the college's messaging platforms: a group robot reaches a group, these reach
+    # the one person who owes a deadline (notifications' wecom and dingtalk channels).
+    wecom_userid = models.CharField(
+        "企业微信账号",
+        max_length=64,
+        blank=True,
+        help_text="企业微信通讯录中的账号（UserID），用于发送企业微信应用消息；留空则不发",
+    )
+    dingtalk_userid = models.CharField(
+        "钉钉账号",
+        max_length=64,
+        blank=True,
+        help_text="钉钉通讯录中的 userid，用于发送钉钉工作通知；留空则不发",
+    )
     # The password policy (accounts): when the password was last set, and whether an administrator set it.
     password_changed_at = models.DateTimeField(
         "密码修改时间", null=True, blank=True, help_text="为空时按加入时间计算密码有效期"
@@ -31,9 +65,34 @@ class User(AbstractUser):
         "须修改密码", default=False, help_text="初始密码或管理员重设的密码：本人下次登录须先修改"
     )
 
+    history = UserHistory(
+        excluded_fields=[
+            "password",
+            "last_login",
+            "is_superuser",
+            "first_name",
+            "last_name",
+            "is_staff",
+            "date_joined",
+            "password_changed_at",
+            "must_change_password",
+        ]
+    )
+
     class Meta(AbstractUser.Meta):
         verbose_name = "用户"
         verbose_name_plural = "用户"
+        constraints = [
+            # Two people with one platform account would each receive the other's notices.
+            models.UniqueConstraint(
+                fields=["wecom_userid"], condition=~Q(wecom_userid=""), name="user_unique_wecom_userid"
+            ),
+            models.UniqueConstraint(
+                fields=["dingtalk_userid"],
+                condition=~Q(dingtalk_userid=""),
+                name="user_unique_dingtalk_userid",
+            ),
+        ]
 
     def __str__(self) -> str:
         return self.full_name or self.username

@@ -1,6 +1,7 @@
 """Every write on departments, liaisons, roles and media accounts; grants to departments happen only here."""
 
 from collections.abc import Iterable
+from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -248,3 +249,103 @@ def user_set_roles(*, actor: User, user: User, roles: Iterable[Role]) -> None:
             raise NotAllowed("安全管理员只能由超级用户任命或撤销。")
     for role in APPOINTED_ROLES:
         _sync_role_group(role, user, role in roles, actor=actor)
+
+
+# --- a person's platform accounts (企业微信、钉钉) and mobile number, imported from the college's roster ---------
+
+PLATFORM_COLUMNS = {
+    "工号": "username",
+    "企业微信账号": "wecom_userid",
+    "钉钉账号": "dingtalk_userid",
+    "手机号": "phone",
+}
+PLATFORM_FIELDS = ("wecom_userid", "dingtalk_userid", "phone")
+PLATFORM_LABELS = {"wecom_userid": "企业微信账号", "dingtalk_userid": "钉钉账号", "phone": "手机号"}
+# Accounts that only one person may hold: a second holder would receive the first one's notices.
+UNIQUE_PLATFORM_FIELDS = ("wecom_userid", "dingtalk_userid")
+
+
+@dataclass
+class PlatformImport:
+    """What an import did (or, on a dry run, would do), in words for the person who ran it."""
+
+    changed: list[str] = field(default_factory=list)  # 工号 of the people whose fields change
+    unchanged: int = 0
+    unknown: list[str] = field(default_factory=list)  # 工号 with no such user
+    conflicts: list[str] = field(default_factory=list)  # sentences
+
+
+def _platform_rows(rows: Iterable[dict]) -> list[dict[str, str]]:
+    """The roster's rows with our field names; blank cells dropped (a blank cell changes nothing)."""
+    cleaned = []
+    for row in rows:
+        values = {
+            PLATFORM_COLUMNS[k.strip()]: str(v or "").strip()
+            for k, v in row.items()
+            if k and k.strip() in PLATFORM_COLUMNS
+        }
+        if values.get("username"):
+            cleaned.append({k: v for k, v in values.items() if v})
+    return cleaned
+
+
+@transaction.atomic
+def user_platform_ids_import(
+    *, rows: Iterable[dict], actor: User | None = None, dry_run: bool = False
+) -> PlatformImport:
+    """Fill the WeCom / DingTalk accounts and mobile numbers of existing users, matched by 工号 (username).
+
+    A blank cell leaves the field as it is; an account already held by another person, or given to two 工号 in
+    the file, is a conflict and that person is left unchanged. A dry run reports and changes nothing.
+    """
+    report = PlatformImport()
+    wanted = _platform_rows(rows)
+    users = {u.username: u for u in User.objects.select_for_update().filter(
+        username__in=[r["username"] for r in wanted]
+    )}  # fmt: skip
+    claimed: dict[tuple[str, str], str] = {}  # (field, value) → the 工号 that the file gives it to
+    for row in wanted:
+        for name in UNIQUE_PLATFORM_FIELDS:
+            if name in row:
+                claimed.setdefault((name, row[name]), row["username"])
+    held = {
+        (name, value): username
+        for name in UNIQUE_PLATFORM_FIELDS
+        for username, value in User.objects.filter(
+            **{f"{name}__in": [v for (n, v) in claimed if n == name]}
+        ).values_list("username", name)
+    }
+    for row in wanted:
+        username = row["username"]
+        user = users.get(username)
+        if user is None:
+            report.unknown.append(username)
+            continue
+        problems = []
+        for name in UNIQUE_PLATFORM_FIELDS:
+            value = row.get(name)
+            if value is None:
+                continue
+            if claimed[(name, value)] != username:
+                problems.append(
+                    f"{PLATFORM_LABELS[name]}“{value}”在文件中也给了工号 {claimed[(name, value)]}"
+                )
+            elif held.get((name, value), username) != username:
+                problems.append(f"{PLATFORM_LABELS[name]}“{value}”已属于工号 {held[(name, value)]}")
+        if problems:
+            report.conflicts.append(f"工号 {username}（{user.display_name}）：{'；'.join(problems)}，未修改")
+            continue
+        changes = {
+            name: row[name] for name in PLATFORM_FIELDS if name in row and getattr(user, name) != row[name]
+        }
+        if not changes:
+            report.unchanged += 1
+            continue
+        report.changed.append(username)
+        if dry_run:
+            continue
+        for name, value in changes.items():
+            setattr(user, name, value)
+        stamp(user, actor=actor, reason="导入企业微信、钉钉账号和手机号")
+        user.save(update_fields=list(changes))
+    return report

@@ -1,4 +1,5 @@
-"""Delivering outbox rows: in-app, email, group robots (企业微信 / 钉钉 / 飞书).
+"""Delivering outbox rows: in-app, email, group robots (企业微信 / 钉钉 / 飞书), and a person's own 企业微信
+application message, 钉钉 work notice and SMS (notifications.channels).
 
 A notice is sent by whoever claims it first: a conditional UPDATE sets `claimed_until` only if the row is
 unsent, not cancelled and not claimed by someone else, so two workers (or a task delivered twice by Redis)
@@ -7,6 +8,10 @@ so retries need no ETA task. A failing channel fails only its own rows: the othe
 
 The one window left is a worker killed after a robot or mail server accepted the message but before the row
 was marked sent: that row goes out again after its claim expires (at-least-once towards the outside world).
+
+A person's platform caps (WeCom's per minute and hour, DingTalk's per day) are kept by counting the outbox:
+a row over a cap is given back unsent with its claim ending when the window frees, the attempt uncounted and
+no error written, so the sweep sends it then (channels.limits).
 
 A deadline's reminder is not sent once the deadline is no longer open: the notice asks its deadline
 (`Deadline.is_open`, by the relation) rather than importing incidents, which sits above this app.
@@ -30,6 +35,8 @@ from django.utils import timezone
 from opinion_system import claims
 from opinion_system.cache import broker_known_down, broker_ready, publish
 
+from .channels import Deferred, DeliveryError, dingtalk, limits, sms, wecom
+from .channels.common import body as _body
 from .models import Notice, WebhookEndpoint
 from .tasks import deliver_notice as deliver_notice_task
 
@@ -44,10 +51,6 @@ LEASE = dt.timedelta(minutes=5)
 # CELERY_BROKER_TRANSPORT_OPTIONS): a notice still unsent after that was lost with the broker, and queuing
 # it again sooner would only queue copies.
 REQUEUE_AFTER = dt.timedelta(minutes=10)
-
-
-class DeliveryError(Exception):
-    pass
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -65,6 +68,14 @@ def deliver(notice_id: int) -> str:
         # Met or moot before it went out: a reminder for finished work is noise.
         Notice.objects.filter(pk=notice_id).update(cancelled_at=now, claimed_until=None)
         return "cancelled"
+    try:
+        limits.check(notice, now, held_until=now + LEASE)
+    except Deferred as wait:
+        # Not an attempt and not an error: the platform would drop it silently now, and take it then.
+        Notice.objects.filter(pk=notice_id).update(
+            claimed_until=wait.until, queued_at=None, attempts=F("attempts") - 1
+        )
+        return "deferred"
     try:
         SENDERS[notice.channel](notice)
     except Exception as exc:
@@ -133,13 +144,15 @@ def delivery_delayed(now: dt.datetime | None = None) -> dict | None:
 
     One query on the partial index notice_pending (created_at of unsent, uncancelled rows), so it is cheap on
     every page: the rows it reads are only those still waiting. A row a channel refused (attempts > 0) is a
-    failure with its own error, not a delay, and is left to the notice list.
+    failure with its own error, not a delay, and is left to the notice list; a row waiting for a person's
+    platform cap to free (never tried, claimed until then) waits on purpose.
     """
     now = now or timezone.now()
     waiting = (
         Notice.objects.filter(sent_at__isnull=True, cancelled_at__isnull=True)
         .filter(created_at__lt=now - DELAY_NOTICE_AFTER, attempts=0)
         .exclude(channel=Notice.Channel.IN_APP)
+        .exclude(claimed_until__gt=now)
         .aggregate(count=Count("pk"), oldest=Min("created_at"))
     )
     broker_down = broker_known_down()
@@ -149,11 +162,6 @@ def delivery_delayed(now: dt.datetime | None = None) -> dict | None:
 
 
 # --- channels ---------------------------------------------------------------------------------------------
-
-
-def _body(notice: Notice) -> str:
-    link = f"{settings.SITE_URL.rstrip('/')}{notice.link}" if notice.link else ""
-    return f"{notice.subject}\n{notice.text}\n{link}".strip()
 
 
 def send_in_app(notice: Notice) -> None:
@@ -219,4 +227,7 @@ SENDERS = {
     Notice.Channel.IN_APP: send_in_app,
     Notice.Channel.EMAIL: send_email,
     Notice.Channel.WEBHOOK: send_webhook,
+    Notice.Channel.WECOM: wecom.send,
+    Notice.Channel.DINGTALK: dingtalk.send,
+    Notice.Channel.SMS: sms.send,
 }

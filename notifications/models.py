@@ -1,4 +1,4 @@
-"""The notices the system sends (in-app, e-mail, group robots) and the robots' endpoints.
+"""The notices the system sends (in-app, e-mail, group robots, a person's WeCom / DingTalk / SMS) and the robots' endpoints.
 
 The tables keep the names they had when these models lived in incidents (moved without touching the database,
 see migrations/0001_initial.py); the incident and deadline a notice is about are named by string, so this app
@@ -68,6 +68,9 @@ class Notice(models.Model):
         IN_APP = "in_app", "站内消息"
         EMAIL = "email", "邮件"
         WEBHOOK = "webhook", "群机器人"
+        WECOM = "wecom", "企业微信应用消息"
+        DINGTALK = "dingtalk", "钉钉工作通知"
+        SMS = "sms", "短信"
 
     recipient = models.ForeignKey(
         USER, verbose_name="接收人", on_delete=models.PROTECT, null=True, blank=True, related_name="notices"
@@ -121,6 +124,13 @@ class Notice(models.Model):
                 fields=["recipient"],
                 condition=Q(channel="in_app", read_at__isnull=True, cancelled_at__isnull=True),
                 name="notice_unread",
+            ),
+            # A person's recent messages on one platform, counted before each send against the platform's caps
+            # (notifications.channels.limits): only sent rows of the outgoing channels.
+            models.Index(
+                fields=["recipient", "channel", "sent_at"],
+                condition=Q(sent_at__isnull=False) & ~Q(channel__in=["in_app", "webhook"]),
+                name="notice_person_sent",
             ),
         ]
         constraints = [

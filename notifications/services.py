@@ -8,6 +8,7 @@ None) and the link the caller built, so nothing here imports incidents.
 """
 
 import datetime as dt
+import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
@@ -19,6 +20,28 @@ from departments.models import User
 
 from .models import Notice, WebhookEndpoint
 from .selectors import NoticeFilter, notice_list
+
+# 第十条: a level-1 incident is reported to the leadership at once and exchanged round the clock, and 督办 (an
+# overdue deadline escalated to the supervising leader and the office) cannot wait for someone to open a page:
+# these go by SMS too. Every other notice stays off the phone bill. The level-1 deadlines are named by their
+# kind (incidents' Deadline.Kind: round_the_clock and the duty_* deadlines of 第九条、第十条 一级).
+SMS_KINDS = frozenset({"level_one_alert", "deadline_escalation", "risk_escalation"})
+SMS_DEADLINE_KINDS = ("deadline_reminder", "deadline_overdue")
+LEVEL_ONE_DEADLINES = ("round_the_clock", "duty_")
+MOBILE = re.compile(r"^(\+?86)?1\d{10}$")  # an SMS goes to a mobile number, not the office's landline
+
+
+def is_urgent(message: "Message") -> bool:
+    """Whether the message also goes by SMS (第十条: level 1 and 督办)."""
+    if message.kind in SMS_KINDS:
+        return True
+    kind = getattr(message.deadline, "kind", "")
+    return message.kind in SMS_DEADLINE_KINDS and kind.startswith(LEVEL_ONE_DEADLINES)
+
+
+def mobile(user: User) -> str:
+    phone = re.sub(r"[\s-]", "", user.phone or "")
+    return phone if MOBILE.match(phone) else ""
 
 
 @dataclass(frozen=True)
@@ -57,6 +80,7 @@ def build_rows(
         "created_at": message.created_at,
     }
     rows = []
+    urgent = is_urgent(message)
     people = {u.pk: u for u in recipients}
     if actor is not None:
         people.pop(actor.pk, None)
@@ -80,6 +104,23 @@ def build_rows(
                     **common,
                 )
             )
+        # A person's own platform accounts: each channel only when configured (it needs credentials) and
+        # the person has the account; SMS only for the urgent kinds.
+        person_channels = (
+            (Notice.Channel.WECOM, user.wecom_userid),
+            (Notice.Channel.DINGTALK, user.dingtalk_userid),
+            (Notice.Channel.SMS, urgent and mobile(user)),
+        )
+        for channel, address in person_channels:
+            if channel in channels and address:
+                rows.append(
+                    Notice(
+                        recipient=user,
+                        channel=channel,
+                        dedupe_key=f"{message.key}:{user.pk}:{channel}",
+                        **common,
+                    )
+                )
     if Notice.Channel.WEBHOOK in channels:
         for endpoint in {e.pk: e for e in endpoints}.values():
             rows.append(

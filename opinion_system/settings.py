@@ -366,6 +366,27 @@ LEVEL_ALERT_EXPECTED_MINUTES = env.int("LEVEL_ALERT_EXPECTED_MINUTES", default=1
 # Channels a person's notices go out on (in-app always; email when the person has an address).
 NOTICE_CHANNELS = env.list("NOTICE_CHANNELS", default=["in_app", "email", "webhook"])
 NOTICE_MAX_ATTEMPTS = env.int("NOTICE_MAX_ATTEMPTS", default=8)
+# A person's own platform channels (notifications.channels), off until NOTICE_CHANNELS names them: each needs
+# the credentials below, from the environment only (never in a log line or in history). "wecom" sends 企业微信
+# 应用消息 to users with a 企业微信账号 (WeCom caps: 30 a minute, 1,000 an hour per member, kept by us), "dingtalk"
+# 钉钉工作通知 to users with a 钉钉账号 (500 a day per person), "sms" texts the urgent notices (level 1, 督办) to
+# users with a mobile number, e.g. NOTICE_CHANNELS=in_app,email,webhook,wecom,dingtalk,sms.
+WECOM_CORP_ID = env.str("WECOM_CORP_ID", default="")  # 企业ID
+WECOM_AGENT_ID = env.str("WECOM_AGENT_ID", default="")  # the application's AgentId
+WECOM_SECRET = env.str("WECOM_SECRET", default="")  # the application's Secret
+WECOM_API_BASE = env.str("WECOM_API_BASE", default="https://qyapi.weixin.qq.com")
+DINGTALK_APP_KEY = env.str("DINGTALK_APP_KEY", default="")
+DINGTALK_APP_SECRET = env.str("DINGTALK_APP_SECRET", default="")
+DINGTALK_AGENT_ID = env.str("DINGTALK_AGENT_ID", default="")
+DINGTALK_API_BASE = env.str("DINGTALK_API_BASE", default="https://oapi.dingtalk.com")
+# SMS goes through a gateway class (send(phone, params)); the default is Aliyun's SendSms with an approved
+# signature (签名) and template (模板) whose variables are ${subject} and ${link}.
+SMS_GATEWAY = env.str("SMS_GATEWAY", default="notifications.channels.sms.AliyunSms")
+SMS_ALIYUN_ACCESS_KEY_ID = env.str("SMS_ALIYUN_ACCESS_KEY_ID", default="")
+SMS_ALIYUN_ACCESS_KEY_SECRET = env.str("SMS_ALIYUN_ACCESS_KEY_SECRET", default="")
+SMS_SIGN_NAME = env.str("SMS_SIGN_NAME", default="")
+SMS_TEMPLATE_CODE = env.str("SMS_TEMPLATE_CODE", default="")
+SMS_API_BASE = env.str("SMS_API_BASE", default="https://dysmsapi.aliyuncs.com")
 # Which of these incidents may this person still see: incidents decides (its access module), notifications asks
 # through this name because it sits below incidents and never imports it.
 NOTICE_VISIBLE_INCIDENTS = "incidents.access.incident_ids_visible"

@@ -38,6 +38,8 @@ from incidents.actions import REGISTRY
 from incidents.filters import IncidentFilter
 from incidents.forms import ReportForm
 from incidents.models import Incident, LevelOneDuty, Status
+from leads import services as lead_services
+from leads.forms import DismissForm, MergeForm, PromoteForm
 from notifications.models import Notice
 from opinion_system.redirects import safe_next
 from reports import services as report_services
@@ -55,8 +57,10 @@ from tests.factories import (
     submitted,
     submitted_statement,
 )
+from tests.leads.conftest import add_info_center
+from tests.leads.conftest import push as push_lead
 
-APPS = ("incidents", "notifications", "reports", "departments", "bulletins")
+APPS = ("incidents", "notifications", "reports", "departments", "bulletins", "leads")
 
 # `next` values that must never take the browser off the site, nor make redirect() raise.
 HOSTILE_NEXT = [
@@ -209,6 +213,11 @@ def college(org, settings, tmp_path):
     # 舆情通报: a draft (the office edits it) and one issued to 学生处 naming 人事处's incident.
     c["bulletin_draft"] = bulletin_draft(org, incidents=[c["reported"]])
     c["bulletin_issued"] = bulletin_issued(org, incidents=[c["other_department"]], recipients=[org.xsc])
+    # 线索: one waiting (the office's forms), one already dismissed.
+    monitor = add_info_center(org).monitor
+    c["lead"], _ = push_lead(monitor, screenshot=png_upload())
+    done, _ = push_lead(monitor, url="https://tieba.example/p/2", external_id="MON-2")
+    c["lead_done"] = lead_services.lead_dismiss(lead=done, actor=p.clerk, reason="广告")
     engine.sweep()  # the health endpoint answers 503 when no sweep ran: a sweep has run here
     for status in Status:
         assert Incident.objects.filter(status=status).exists() or status == Status.RETURNED, status
@@ -454,6 +463,33 @@ def forms_by_url(c) -> dict[str, list[Form]]:
             text_fields(BulletinForm),
         )
     ]
+    lead = c["lead"]
+    promote_check = accepts(lambda data: PromoteForm(data, MultiValueDict(), user=p.clerk, lead=lead))
+    forms["leads:promote"] = [
+        Form(
+            reverse("leads:promote", args=[lead.pk]),
+            "clerk",
+            report_base,
+            promote_check,
+            text_fields(PromoteForm),
+        )
+    ]
+    merge = {"number": c["in_disposal"].number, "token": "TOKEN"}
+    forms["leads:merge"] = [
+        Form(
+            reverse("leads:merge", args=[lead.pk]), "clerk", merge, accepts(MergeForm), text_fields(MergeForm)
+        )
+    ]
+    dismiss = {"reason": "广告", "token": "TOKEN"}
+    forms["leads:dismiss"] = [
+        Form(
+            reverse("leads:dismiss", args=[lead.pk]),
+            "clerk",
+            dismiss,
+            accepts(DismissForm),
+            text_fields(DismissForm),
+        )
+    ]
     template_check = accepts(lambda data: TemplateForm(data, MultiValueDict()))
     forms["bulletins:template"] = [
         Form(reverse("bulletins:template"), "clerk", {"file": "FILE"}, template_check, frozenset())
@@ -473,6 +509,7 @@ def paths_by_url(c) -> dict[str, list[str]]:
         "liaison": [c["liaison"].pk, huge],
         "media_account": [c["media_account"].pk, huge],
         "bulletin": [c["bulletin_draft"].pk, c["bulletin_issued"].pk, huge],
+        "lead": [c["lead"].pk, c["lead_done"].pk, huge],
     }
     kinds = {
         "incidents:detail": "incident",
@@ -485,6 +522,7 @@ def paths_by_url(c) -> dict[str, list[str]]:
         "departments:liaison_deactivate": "liaison",
         "departments:media_account_edit": "media_account",
         **{f"bulletins:{n}": "bulletin" for n in ("detail", "edit", "pdf", "docx")},
+        **{f"leads:{n}": "lead" for n in ("detail", "promote", "merge", "dismiss")},
     }
     paths = {}
     for name, pattern in app_url_names():
@@ -500,6 +538,9 @@ def paths_by_url(c) -> dict[str, list[str]]:
                 for action, (_, key) in ACTION_USE.items()
                 for key in (key, "other_department")
             ] + [reverse(name, args=[c["in_disposal"].pk, "no-such-action"])]
+        elif name == "leads:screenshot":
+            shot = c["lead"].screenshots.get().pk
+            paths[name] = [reverse(name, args=[lead, s]) for lead in by_kind["lead"] for s in (shot, huge)]
         elif name == "bulletins:action":
             paths[name] = [
                 reverse(name, args=[c[key].pk, action])

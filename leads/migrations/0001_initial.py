@@ -6,6 +6,8 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+from audit.append_only import guard_history
+
 
 class Migration(migrations.Migration):
 
@@ -13,6 +15,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('incidents', '0016_evidence_thumbnail'),
+        ('audit', '0002_history_append_only'),  # audit_append_only(), the trigger function
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -141,4 +144,5 @@ class Migration(migrations.Migration):
             model_name='lead',
             constraint=models.CheckConstraint(condition=models.Q(models.Q(('status', 'new'), ('incident__isnull', True), ('handled_at__isnull', True)), models.Q(('status__in', ['promoted', 'merged']), ('incident__isnull', False), ('handled_at__isnull', False)), models.Q(('status', 'dismissed'), ('incident__isnull', True), models.Q(('dismiss_reason', ''), _negated=True)), _connector='OR'), name='lead_status_consistent'),
         ),
+        guard_history('leads_historicallead', 'leads_historicalleadscreenshot'),
     ]
