@@ -5,12 +5,15 @@ import simple_history.models
 from django.conf import settings
 from django.db import migrations, models
 
+from audit.append_only import guard_history
+
 
 class Migration(migrations.Migration):
 
     initial = True
 
     dependencies = [
+        ('audit', '0002_history_append_only'),  # audit_append_only(), the trigger function
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 
@@ -60,4 +63,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.CheckConstraint(condition=models.Q(('rate_per_minute__isnull', True), ('rate_per_minute__gt', 0), _connector='OR'), name='api_client_rate_positive')],
             },
         ),
+        guard_history('api_historicalapiclient'),
     ]
