@@ -11,7 +11,6 @@ from django.views.decorators.http import require_safe
 from drf_spectacular.utils import extend_schema
 from drf_spectacular.views import SpectacularAPIView
 from rest_framework import authentication, exceptions, generics, status
-from rest_framework.parsers import FormParser, JSONParser, MultiPartParser
 from rest_framework.response import Response
 
 from incidents import access as incident_access
@@ -37,8 +36,11 @@ class PayloadTooLarge(exceptions.APIException):
 
 
 def refuse_huge_body(request) -> None:
-    """A body larger than the screenshots a lead may carry is refused before any of it is read."""
-    limit = settings.EVIDENCE_MAX_BYTES * MAX_SCREENSHOTS + settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    """A body larger than a lead may be is refused before any of it is read: with its screenshots for multipart,
+    else the form limit (DRF's parsers read a JSON body whole, past Django's own check)."""
+    limit = settings.DATA_UPLOAD_MAX_MEMORY_SIZE
+    if request.content_type.startswith("multipart/"):
+        limit += settings.EVIDENCE_MAX_BYTES * MAX_SCREENSHOTS
     try:
         length = int(request.META.get("CONTENT_LENGTH") or 0)
     except ValueError:
@@ -54,7 +56,6 @@ class LeadList(generics.ListCreateAPIView):
     """第七条: the 实训（信息）中心's monitoring pushes what it detects; the office judges it in the inbox."""
 
     serializer_class = LeadSerializer
-    parser_classes = [JSONParser, MultiPartParser, FormParser]
 
     def get_queryset(self):
         lead_access.require_push(self.request.user)

@@ -95,6 +95,8 @@ def test_a_huge_body_is_refused_before_it_is_read(monitor_api, settings):
     response = http.post(LEADS, {**item(), "screenshot": png_upload("大图.png")} | {"text": "长" * 20000})
     assert response.status_code == 413
     assert response.json()["detail"].startswith("上传内容过大")
+    as_json = http.post(LEADS, item(text="长" * 2000), content_type="application/json")
+    assert as_json.status_code == 413
     assert not Lead.objects.exists()
 
 
