@@ -63,6 +63,10 @@ INSTALLED_APPS = [
     "leads",
     "audit",
     "accounts",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "api",
 ]
 
 MIDDLEWARE = [
@@ -442,4 +446,40 @@ LOGGING = {
         "weasyprint.progress": {"level": "WARNING"},
         "fontTools": {"level": "WARNING"},
     },
+}
+
+# The REST API (app `api`, /api/v1/) for the monitoring tools of the 实训（信息）中心 (第七条) and the office's
+# scripts: a client's token only (no session, so no CSRF to forget), JSON only, each client its own rate.
+API_RATE_PER_MINUTE = env.int(
+    "API_RATE_PER_MINUTE", default=120
+)  # a client's default; its own rate overrides
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.ApiTokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.ApiClientRateThrottle"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": [
+        "rest_framework.parsers.JSONParser",
+        "rest_framework.parsers.MultiPartParser",
+        "rest_framework.parsers.FormParser",
+    ],
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.Pagination",
+    "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "api.exceptions.exception_handler",
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "网络舆情处置管理系统 接口",
+    "DESCRIPTION": (
+        "供实训（信息）中心的监测系统推送线索（第七条），并读取本账号有权查看的舆情、时限和通知。"
+        "每个请求带上接口令牌：请求头 “Authorization: Bearer <令牌>”。无权查看的对象与不存在的一样答 404；"
+        "超过每分钟请求上限答 429（见 Retry-After）。时间为 ISO 8601 北京时间（+08:00）。"
+    ),
+    "VERSION": "1",
+    "SCHEMA_PATH_PREFIX": "/api/v1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
+    "COMPONENT_SPLIT_REQUEST": True,  # the upload's request body differs from what the answer shows
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }

@@ -25,6 +25,7 @@ urlpatterns = [
     path("bulletins/", include("bulletins.urls")),
     path("leads/", include("leads.urls")),
     path("audit/", include("audit.urls")),
+    path("api/", include("api.urls")),
     path("accounts/login/", account_views.LoginView.as_view(), name="login"),
     path("accounts/logout/", account_views.LogoutView.as_view(), name="logout"),
     path("accounts/", include("accounts.urls")),

@@ -21,6 +21,8 @@ from django.urls import reverse
 from django.utils import timezone
 from guardian.models import UserObjectPermission
 
+from api.models import ApiClient
+from api.services import api_client_create
 from audit.models import SecurityEvent
 from departments import access as dept_access
 from departments import services as dept_services
@@ -58,7 +60,9 @@ ARCHIVE = {"reports.dossier", "reports.archiveexport"}
 def incident_records() -> set[str]:
     """The incident, every record of its case and its notices: written by the workflow's services only."""
     labels = {
-        m._meta.label_lower for m in admin.site._registry if m._meta.app_label in ("incidents", "notifications")
+        m._meta.label_lower
+        for m in admin.site._registry
+        if m._meta.app_label in ("incidents", "notifications")
     }
     return labels - CONFIG
 
@@ -190,6 +194,7 @@ def build_records(org) -> dict:
         ),
     )  # fmt: skip
     AccessAttempt.objects.create(username="office1", ip_address="10.0.0.9", failures_since_start=3)
+    api_client_create(actor=org.p.root, user=org.p.clerk, name="党群工作部脚本")
     AccessLog.objects.create(username="office1", ip_address="10.0.0.9")
     AccessFailureLog.objects.create(username="office1", ip_address="10.0.0.9", locked_out=False)
     objects = {}
@@ -728,6 +733,26 @@ def action_cleanup(matrix, role, user, model):
     return old, True, check
 
 
+def api_client_action(changed: Callable[[ApiClient, ApiClient], bool], what: str) -> Callable:
+    """An API client's action: a superuser's only (a client acts as an account: 三员分立), through the service."""
+
+    def action(matrix, role, user, model):
+        client, _ = api_client_create(
+            actor=matrix.org.p.root, user=matrix.org.p.clerk, name=f"脚本{matrix.unique()}"
+        )
+
+        def check():
+            if not changed(client, ApiClient.objects.get(pk=client.pk)):
+                yield f"not {what}"
+            latest = ApiClient.history.filter(id=client.pk).order_by("-history_id").first()
+            if not latest.history_change_reason or latest.history_user_id != user.pk:
+                yield "no history row with its reason (the service was not called)"
+
+        return client, role == "root", check
+
+    return action
+
+
 def action_delete_selected(matrix, role, user, model):
     label = model._meta.label_lower
     return victim(matrix, model, matrix.objects[label]), intended(role, label, "delete"), None
@@ -740,4 +765,6 @@ ACTIONS = {
     "deactivate": action_deactivate,
     "cleanup_expired_attempts": action_cleanup,
     "delete_selected": action_delete_selected,
+    "deactivate_clients": api_client_action(lambda old, new: not new.is_active, "switched off"),
+    "issue_tokens": api_client_action(lambda old, new: new.token_hash != old.token_hash, "given a new token"),
 }

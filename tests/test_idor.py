@@ -35,6 +35,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 
+from api.services import api_client_create
 from audit import access as audit_access
 from bulletins import access as bulletin_access
 from departments import services as dept_services
@@ -67,7 +68,8 @@ SKIPPED_PREFIXES = ("admin/",)  # the admin has its own tests; static files are 
 ANONYMOUS = "anonymous"
 ROLES = (
     "clerk", "approver", "leader", "top_leader", "xsc_head", "xsc_liaison", "xsc_leader", "rsc_head",
-    "rsc_liaison", "rsc_leader", "xsc_staff", "outsider", "sysadmin", "secadmin", "auditor", "root", ANONYMOUS,
+    "rsc_liaison", "rsc_leader", "xsc_staff", "outsider", "sysadmin", "secadmin", "auditor", "root", "monitor",
+    ANONYMOUS,
 )  # fmt: skip
 LOGIN = reverse("login")
 TEXT_TYPES = ("text/", "application/json")
@@ -231,6 +233,9 @@ def college(org, settings, tmp_path):
     )  # fmt: skip
     # 第七条 线索: one waiting with a screenshot, one the office dismissed.
     center = add_info_center(org)
+    p.monitor = (
+        center.monitor
+    )  # the 实训（信息）中心's monitoring account, a role of the matrix (the API's pusher)
     world["lead"], _ = push_lead(center.monitor, screenshot=png_upload("线索截图.png"))
     dismissed, _ = push_lead(center.monitor, url="https://tieba.example/p/9", external_id="MON-9")
     world["lead_dismissed"] = lead_services.lead_dismiss(lead=dismissed, actor=p.clerk, reason="广告")
@@ -700,6 +705,34 @@ def requests_for(w) -> list[Request]:
         },
         expect=logged_in(lambda u, m: ok()),  # everyone their own; a wrong old password is the form again
     )
+
+    # The REST API: each role's client sends its own token (test below); no token is 401, never the login page.
+    # Authentication and the method come before the object: an unknown method is 405 whoever asks.
+    def api(check: Callable[[User, str], Expect], allowed: str = "GET") -> Callable[[User, str], Expect]:
+        return lambda u, m: (
+            refuse(401) if not u.is_authenticated else check(u, m) if m == allowed else refuse(405)
+        )
+
+    add("api:incident_list", expect=api(lambda u, m: ok()))
+    add("api:notice_list", expect=api(lambda u, m: ok()))
+    add("api:schema", expect=api(lambda u, m: ok()))
+    for key, incident in incidents:
+        seen = lambda u, m, i=incident: rule(access.can_view(u, i), 404)  # noqa: E731
+        for name in ("api:incident_detail", "api:incident_deadlines"):
+            add(name, [incident.pk], expect=api(seen), label=key)
+    pushes = lead_access.may_push_leads
+    add(
+        "api:lead_list",
+        body=lambda user: {"platform": "微博", "url": "https://weibo.example/api/1", "title": "网传",
+                           "captured_at": "2026-01-05T08:00", "source_system": "监测", "external_id": "API-1"},
+        expect=lambda u, m: refuse(401) if not u.is_authenticated else rule(pushes(u), 403, ok(201) if m == "POST" else ok()),
+        writes=("leads_lead", "leads_historicallead", "incidents_notice"),  # a pushed lead, the office told
+    )  # fmt: skip
+    for key in ("lead", "lead_dismissed"):
+        lead = w[key]
+        visible = lambda u, m, pk=lead.pk: rule(lead_access.leads_visible_to(u).filter(pk=pk).exists(), 404)  # noqa: E731
+        add("api:lead_detail", [lead.pk], expect=api(visible), label=key)
+    add("api:docs", expect=method_only("GET", lambda u, m: ok()))
     # Another department's object in the body of a request the person may send: refused, nothing changes.
     xsc, rsc = w["xsc"], w["rsc"]
     forged = [
@@ -784,8 +817,8 @@ def action_body(w, dept: str, name: str) -> dict:
 
 WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+"?(\w+)"?', re.IGNORECASE)
 # Written by design whatever the answer: the security log (every refusal is recorded, issue 11), the session,
-# the sign-in throttle.
-UNTRACKED = ("audit_", "django_session", "axes_")
+# the sign-in throttle, an API client's last-use stamp.
+UNTRACKED = ("audit_", "django_session", "axes_", "api_apiclient")
 
 
 class Writes:
@@ -912,11 +945,14 @@ def test_no_role_reaches_what_the_rules_refuse_through_any_url(college):
     )
     users, clients = {}, {}
     for role in ROLES:
-        clients[role] = Client(raise_request_exception=False)
         if role == ANONYMOUS:
+            clients[role] = Client(raise_request_exception=False)
             users[role] = AnonymousUser()
         else:
             users[role] = fresh(getattr(org.p, role))
+            # The pages read the session, the API only the token of the role's own ApiClient.
+            _, token = api_client_create(actor=None, user=users[role], name=role, rate_per_minute=100_000)
+            clients[role] = Client(raise_request_exception=False, headers={"authorization": f"Token {token}"})
             clients[role].force_login(users[role])
     incidents = college["incidents"]
     markers = {
