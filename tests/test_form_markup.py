@@ -5,6 +5,7 @@ the statement queue) label every control and tie each error to its field."""
 import re
 from pathlib import Path
 
+from django import forms
 from django.conf import settings
 from django.urls import reverse
 
@@ -183,4 +184,7 @@ def test_a_refused_report_keeps_what_was_typed_with_the_errors_under_the_fields(
     assert found["title"]["value"] == "食堂 & <饭菜>"
     platform = found["platform"]
     assert "is-invalid" in platform["class"].split()
-    assert "这个字段是必填项。" in page.text[platform["aria-describedby"].split()[-1]]
+    assert (
+        str(forms.Field.default_error_messages["required"])
+        in page.text[platform["aria-describedby"].split()[-1]]
+    )

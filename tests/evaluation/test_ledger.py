@@ -137,7 +137,7 @@ def test_a_double_submit_records_once(client, org):
         ("decided_on", "1900-01-01", "2000 年至 2099 年之间"),
         ("decided_on", "2099-01-01", "至今天"),
         ("incident_numbers", "ZG-1999-999", "未找到舆情编号：ZG-1999-999"),
-        ("decision", "", "这个字段是必填项"),
+        ("decision", "", "字段是必填项"),
         ("version", "x", "输入整数"),
     ],
 )

@@ -4,6 +4,7 @@ one statement's row name their fields after that statement."""
 
 from html.parser import HTMLParser
 
+from django import forms
 from django.urls import reverse
 
 from tests.factories import approved_statement, assessed, report
@@ -82,7 +83,7 @@ def test_a_refused_action_shows_the_error_under_its_field_and_keeps_what_was_typ
     assert page.labels[level["id"]] == "调整为"
     assert level["aria-invalid"] == "true" and "is-invalid" in level["class"].split()
     error = level["aria-describedby"]
-    assert page.text[error].strip() == "这个字段是必填项。"
+    assert page.text[error].strip() == str(forms.Field.default_error_messages["required"])
     assert "invalid-feedback" in page.by_id[error]["class"]
     assert reason["value"] == "理由 & <说明>"  # typed, and escaped on the way
     assert "aria-invalid" not in reason and "is-invalid" not in reason["class"]
