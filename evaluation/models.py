@@ -13,6 +13,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from opinion_system.stored_files import StoredFile
+
 USER = settings.AUTH_USER_MODEL
 
 
@@ -95,27 +97,16 @@ def attachment_path(instance: "LedgerAttachment", filename: str) -> str:
     return f"ledger/{uuid.uuid4().hex}{PurePosixPath(filename).suffix.lower()}"
 
 
-class LedgerAttachment(models.Model):
+class LedgerAttachment(StoredFile):
     """A scan of the decision (PDF or image), checked like evidence and served only through an access check."""
 
     entry = models.ForeignKey(LedgerEntry, on_delete=models.PROTECT, related_name="attachments")
     file = models.FileField("文件", upload_to=attachment_path, max_length=200)
-    original_name = models.CharField("原文件名", max_length=255)
-    content_type = models.CharField("文件类型", max_length=100)
-    size = models.PositiveBigIntegerField("大小（字节）")
-    sha256 = models.CharField("SHA-256", max_length=64)
-    uploaded_by = models.ForeignKey(USER, verbose_name="上传人", on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField("上传时间")
     history = HistoricalRecords()
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         verbose_name = "台账附件"
         verbose_name_plural = "台账附件"
-        ordering = ["uploaded_at", "id"]
-        default_permissions = ("view",)
-
-    def __str__(self) -> str:
-        return self.original_name
 
 
 WEIGHT_LIMIT = 1000  # a weight beyond ±1000 per item is a typing error, not a policy

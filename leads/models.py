@@ -16,6 +16,8 @@ from django.db import models
 from django.db.models import Q
 from simple_history.models import HistoricalRecords
 
+from opinion_system.stored_files import StoredFile
+
 USER = settings.AUTH_USER_MODEL
 
 
@@ -111,23 +113,13 @@ def screenshot_path(instance: "LeadScreenshot", filename: str) -> str:
     return f"leads/{uuid.uuid4().hex}{PurePosixPath(filename).suffix.lower()}"
 
 
-class LeadScreenshot(models.Model):
+class LeadScreenshot(StoredFile):
     """A screenshot (or PDF) the tool captured, checked by its content as evidence is (incidents.uploads)."""
 
     lead = models.ForeignKey(Lead, on_delete=models.PROTECT, related_name="screenshots")
     file = models.FileField("文件", upload_to=screenshot_path, max_length=200)
-    original_name = models.CharField("原文件名", max_length=255)
-    content_type = models.CharField("文件类型", max_length=100)
-    size = models.PositiveBigIntegerField("大小（字节）")
-    sha256 = models.CharField("SHA-256", max_length=64)
-    uploaded_by = models.ForeignKey(USER, verbose_name="上传人", on_delete=models.PROTECT, related_name="+")
-    uploaded_at = models.DateTimeField("上传时间")
     history = HistoricalRecords()
 
-    class Meta:
+    class Meta(StoredFile.Meta):
         verbose_name = "线索截图"
         verbose_name_plural = "线索截图"
-        ordering = ["id"]
-
-    def __str__(self) -> str:
-        return self.original_name

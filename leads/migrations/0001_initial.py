@@ -125,7 +125,9 @@ class Migration(migrations.Migration):
             options={
                 'verbose_name': '线索截图',
                 'verbose_name_plural': '线索截图',
-                'ordering': ['id'],
+                'ordering': ['uploaded_at', 'id'],
+                'abstract': False,
+                'default_permissions': ('view',),
             },
         ),
         migrations.AddIndex(
