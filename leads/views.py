@@ -118,55 +118,56 @@ def promote(request, pk):
     return render(request, "leads/promote.html", context, status=400 if form.errors else 200)
 
 
+def _judge(request, lead: Lead, form, *, field: str, form_name: str, act):
+    """One judgement posted from the lead's page: the form, its one-time token, the service (`act`), then the
+    answer — a refusal back on the page with what was typed, a lead judged meanwhile back to its page."""
+    if not form.is_valid():
+        return _detail(request, lead, **{form_name: form}, status=400)
+    token = form.cleaned_data["token"]
+    if not claim_token(request, token):
+        messages.info(request, "该操作已提交，请勿重复提交。")
+        return redirect("leads:detail", pk=lead.pk)
+    try:
+        return act(form.cleaned_data)
+    except StaleObject as exc:
+        messages.info(request, exc.message)
+        return redirect("leads:detail", pk=lead.pk)
+    except DomainError as exc:
+        release_token(request, token)
+        form.add_error(field, exc.message)
+        return _detail(request, lead, **{form_name: form}, status=400)
+
+
 @login_required
 @require_POST
 def merge(request, pk):
     """并入舆情: by the incident's number."""
     lead = access.access_lead(request.user, pk)
-    form = MergeForm(request.POST, auto_id="merge-%s")
-    if not form.is_valid():
-        return _detail(request, lead, merge_form=form, status=400)
-    token = form.cleaned_data["token"]
-    if not claim_token(request, token):
-        messages.info(request, "该操作已提交，请勿重复提交。")
-        return redirect("leads:detail", pk=lead.pk)
-    number = form.cleaned_data["number"].strip().upper()
-    # The office sees every incident; asking the access module keeps it so if that ever changes.
-    into = incident_access.incidents_visible_to(request.user).filter(number=number).first()
-    try:
+
+    def act(data):
+        number = data["number"].strip().upper()
+        # The office sees every incident; asking the access module keeps it so if that ever changes.
+        into = incident_access.incidents_visible_to(request.user).filter(number=number).first()
         if into is None:
             raise DomainError(f"没有编号为 {number} 的舆情，请核对编号。")
         services.lead_merge(lead=lead, into=into, actor=request.user)
-    except StaleObject as exc:
-        messages.info(request, exc.message)
-        return redirect("leads:detail", pk=lead.pk)
-    except DomainError as exc:
-        release_token(request, token)
-        form.add_error("number", exc.message)
-        return _detail(request, lead, merge_form=form, status=400)
-    messages.success(request, f"线索已并入 {into.number}，网址和截图已补充到该舆情。")
-    return redirect("incidents:detail", pk=into.pk)
+        messages.success(request, f"线索已并入 {into.number}，网址和截图已补充到该舆情。")
+        return redirect("incidents:detail", pk=into.pk)
+
+    form = MergeForm(request.POST, auto_id="merge-%s")
+    return _judge(request, lead, form, field="number", form_name="merge_form", act=act)
 
 
 @login_required
 @require_POST
 def dismiss(request, pk):
+    """排除, with the reason."""
     lead = access.access_lead(request.user, pk)
-    form = DismissForm(request.POST, auto_id="dismiss-%s")
-    if not form.is_valid():
-        return _detail(request, lead, dismiss_form=form, status=400)
-    token = form.cleaned_data["token"]
-    if not claim_token(request, token):
-        messages.info(request, "该操作已提交，请勿重复提交。")
-        return redirect("leads:detail", pk=lead.pk)
-    try:
-        services.lead_dismiss(lead=lead, actor=request.user, reason=form.cleaned_data["reason"])
-    except StaleObject as exc:
-        messages.info(request, exc.message)
-    except DomainError as exc:
-        release_token(request, token)
-        form.add_error("reason", exc.message)
-        return _detail(request, lead, dismiss_form=form, status=400)
-    else:
+
+    def act(data):
+        services.lead_dismiss(lead=lead, actor=request.user, reason=data["reason"])
         messages.success(request, "线索已排除。")
-    return redirect("leads:inbox")
+        return redirect("leads:inbox")
+
+    form = DismissForm(request.POST, auto_id="dismiss-%s")
+    return _judge(request, lead, form, field="reason", form_name="dismiss_form", act=act)
