@@ -12,6 +12,7 @@ from django.core.files import File
 from django.db import IntegrityError, transaction
 from django.db.models import F
 from django.urls import reverse
+from django.utils import timezone
 
 from departments.models import Department, User
 from departments.roles import Role
@@ -23,6 +24,7 @@ from incidents.uploads import check_uploads, store_attachments
 from notifications.services import Message, build_rows, save_rows
 from opinion_system import clock
 from opinion_system.errors import DomainError, StaleObject
+from opinion_system.forms import EARLIEST, OUT_OF_RANGE
 from opinion_system.stamps import stamp
 
 from . import access
@@ -80,6 +82,10 @@ def lead_receive(
     now = clock.now()
     if captured_at > now + CLOCK_SKEW:
         raise DomainError("发现时间不能晚于当前时间。")
+    # The forms' range for a date (2000–2099): a year 882 is a tool's bug, and before 1901 Asia/Shanghai's
+    # offset is local mean time (+08:05:43), which no reader of ISO 8601 expects.
+    if timezone.localtime(captured_at).date() < EARLIEST:
+        raise DomainError(OUT_OF_RANGE.format(label="发现时间"))
     files = [*([screenshot] if screenshot else []), *screenshots]
     checked = check_uploads(files, most=MAX_SCREENSHOTS)  # refused before anything is written
     key = url_key(url)

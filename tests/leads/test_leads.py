@@ -66,6 +66,7 @@ def test_url_key_ignores_what_does_not_name_the_post():
         ({"url": "javascript:alert(1)"}, "不是网页地址"),
         ({"url": "", "external_id": ""}, "请至少提供网址或来源系统编号"),
         ({"captured_at": timezone.now() + dt.timedelta(hours=2)}, "不能晚于当前时间"),
+        ({"captured_at": dt.datetime(882, 7, 13, tzinfo=dt.UTC)}, "发现时间应在 2000 年至 2099 年之间"),
         ({"title": "长" * 201}, "标题过长"),
     ],
 )
