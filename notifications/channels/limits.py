@@ -1,7 +1,8 @@
 """A platform's caps per person, kept by us: WeCom and DingTalk drop the excess silently, so we never send it.
 
 Before a send, the person's sent rows of that channel in each window are counted (the outbox is the record;
-index notice_person_sent), together with rows of theirs other workers are sending right now. The count runs
+index notice_person_sent), together with rows of theirs other workers are sending right now (not those that
+are only waiting for the window, which would otherwise hold each other back). The count runs
 under a lock on the person's row, so two workers cannot both take the last free place; the lock is held for the
 count only, never during the HTTP call. Over a cap, the row waits until the window frees (delivery: not an
 attempt, not an error) and the sweep sends it then.
@@ -53,10 +54,12 @@ def check(notice: Notice, now: dt.datetime, *, held_until: dt.datetime) -> None:
     with transaction.atomic():
         # Serialises the counts of one person's rows between workers (SQLite has one writer at a time anyway).
         list(User.objects.select_for_update().filter(pk=notice.recipient_id).values_list("pk"))
-        # Another worker's row in flight holds a claim like ours; a row waiting out a backoff or a cap has a
-        # claim too, and counting it as well only makes us wait sooner, never send too many.
+        # Another worker's row in flight holds a claim like ours, counted as an attempt. A row waiting out a cap
+        # holds a claim too but no attempt (deliver gives it back): counting those would let a burst of waiting
+        # rows hold each other back for good; a row waiting out a failure's backoff has its error.
         in_flight = (
             mine.filter(sent_at__isnull=True, cancelled_at__isnull=True, claimed_until__gt=now, last_error="")
+            .filter(attempts__gt=0)
             .exclude(pk=notice.pk)
             .count()
         )

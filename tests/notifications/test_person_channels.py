@@ -367,3 +367,21 @@ def test_no_token_is_cached_under_a_secret(org, head, wecom):
 
     key = token_source().cache_key
     assert cache.get(key) == "token-1" and WECOM["secret"] not in key
+
+
+def test_a_burst_of_wecom_messages_all_goes_out_minute_by_minute(org, head, wecom):
+    """A sweep that writes 70 notices to one person at once (after an outage, say): 30 a minute, then the rest
+    as the window frees — the ones waiting for the cap never hold each other back."""
+    start = timezone.now()
+    rows = [row(head, "wecom", created_at=start + dt.timedelta(milliseconds=i)) for i in range(70)]
+    sent_by_minute = []
+    for minute in range(4):
+        # a second past each minute since the previous pass (a window frees one minute after its first send)
+        with time_machine.travel(start + dt.timedelta(seconds=61 * minute + 1), tick=False):
+            for notice_id in delivery.pending_ids(timezone.now()):
+                delivery.deliver(notice_id)
+        sent_by_minute.append(
+            Notice.objects.filter(pk__in=[r.pk for r in rows], sent_at__isnull=False).count()
+        )
+    assert sent_by_minute == [30, 60, 70, 70]
+    assert not Notice.objects.filter(pk__in=[r.pk for r in rows], attempts__gt=1).exists()
