@@ -189,11 +189,18 @@ def lead_promote(
             sources=sources,
             department=department,
             files=[*files, *captured],
+            origin=_origin(locked),
         )
     finally:
         _close(captured)
     _judge(locked, actor=actor, status=Lead.Status.PROMOTED, incident=incident, reason="线索转为舆情")
     return incident
+
+
+def _origin(lead: Lead) -> str:
+    """Where a lead came from, as the case log says it (第七条: the technical monitoring found it)."""
+    number = f" {lead.external_id}" if lead.external_id else ""
+    return f"由线索转为舆情：{lead.source_system}{number}，{lead.platform}"
 
 
 @transaction.atomic

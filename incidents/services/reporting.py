@@ -66,8 +66,12 @@ def incident_report(
     sources: Sequence[tuple[str, str]],
     department: Department | None = None,
     files: Sequence = (),
+    origin: str = "",
 ) -> Incident:
-    """File a report; it goes to the reporter's department (head, liaisons) and to the office at once."""
+    """File a report; it goes to the reporter's department (head, liaisons) and to the office at once.
+
+    `origin` says where the report came from when it is not the reporter's own finding (a monitoring tool's
+    线索), kept in the case log's first line."""
     if not access.can_report(reporter):
         raise NotAllowed("请先登录。")
     department = department or reporter.department
@@ -108,7 +112,8 @@ def incident_report(
         incident,
         kind=IncidentEvent.Kind.REPORTED,
         actor=reporter,
-        message=f"{reporter.display_name}（{department.name}）上报舆情：{title}",
+        message=f"{reporter.display_name}（{department.name}）上报舆情：{title}"
+        + (f"（{origin}）" if origin else ""),
     )
     notify(
         (role_members(Role.OFFICE) + department_audience(department)).without(reporter),

@@ -112,6 +112,8 @@ def test_promoting_files_a_report_with_the_screenshot_as_evidence(org, center):
     assert incident.responsible_department == org.xsc and incident.status == "reported"
     assert list(incident.sources.values_list("url", flat=True)) == [lead.url]
     assert incident.evidence.get().content_type == "image/png"
+    first_line = incident.events.order_by("pk").first().message
+    assert first_line.endswith("（由线索转为舆情：舆情监测平台 MON-0001，微博）")
 
 
 def test_a_refused_report_leaves_the_lead_waiting(org, center):
